@@ -1,0 +1,27 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'data/**', 'web/public/**', 'coverage/**', 'tmp/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', setImmediate: 'readonly', URL: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-restricted-imports': ['error', { paths: [{ name: 'ari-client', message: 'Only ivr/ari/ may import ari-client.' }] }],
+    },
+  },
+  {
+    files: ['ivr/ari/**'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
+  {
+    files: ['billing/**/*.ts', 'ivr/calls/**/*.ts'],
+    ignores: ['billing/store/**', 'billing/http/**', 'billing/cli/**'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: ['express', 'knex', 'better-sqlite3', 'pg', 'ari-client', 'winston'].map((name) => ({ name, message: 'Domain code stays pure: depend on an interface, wire the adapter at the edge.' })) }],
+    },
+  },
+);
