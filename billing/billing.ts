@@ -1,0 +1,88 @@
+import type { ExpiryPolicy, CardStatus } from './cards/card';
+import { generateCardNumber } from './cards/card-number';
+import { creditCard, insertCard, newSerial } from './cards/card-issue';
+import { generatePin } from './cards/pin';
+import type { SecretHasher } from './cards/secrets';
+import { recordBreakage } from './cards/card-admin';
+import { expireOverdueHolds } from './holds/hold-engine';
+import { purgeIdempotencyKeys } from './idempotency/idempotency';
+import type { AccountId, EntryKind } from './ledger/accounts';
+import { FUNDING_SALES } from './ledger/accounts';
+import type { Clock } from './shared/clock';
+import type { BillingPolicy, TxContext } from './shared/context';
+import type { Database } from './store/sql/database';
+
+export interface IssueCardInput {
+  value_minor: number;
+  currency: string;
+  status?: CardStatus;
+  expiry?: ExpiryPolicy;
+  batch_id?: number | null;
+  funding?: AccountId;
+  entry_kind?: EntryKind;
+  reference?: string | null;
+  actor?: string | null;
+}
+
+export interface IssuedCard {
+  card_id: number;
+  number: string;
+  pin: string;
+  serial: string;
+}
+
+/**
+ * The billing core as one object: the database, the keyed hasher, the clock and the policy.
+ * Every operation runs through `tx`, which hands the domain functions a TxContext.
+ */
+export class Billing {
+  constructor(
+    readonly db: Database,
+    readonly hasher: SecretHasher,
+    readonly clock: Clock,
+    readonly policy: BillingPolicy,
+  ) {}
+
+  /** One transaction; committed when `fn` returns (Results that failed included), rolled back when it throws. */
+  tx<T>(fn: (ctx: TxContext) => Promise<T>): Promise<T> {
+    return this.db.tx((q) => fn({ q, now_ms: this.clock.now().getTime(), hasher: this.hasher, policy: this.policy }));
+  }
+
+  /** A context outside any transaction, for reads. */
+  read(): TxContext {
+    return { q: this.db, now_ms: this.clock.now().getTime(), hasher: this.hasher, policy: this.policy };
+  }
+
+  /** Issues one card with a fresh number and PIN (web shop sale, demo data). Returns the secrets once. */
+  async issueCard(input: IssueCardInput): Promise<IssuedCard> {
+    return this.tx(async (ctx) => {
+      // A collision of 15 random digits is astronomically rare; retry a bounded number of times.
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const number = generateCardNumber(this.policy.issuer_prefix);
+        const exists = await ctx.q.one('SELECT id FROM cards WHERE number_hash = ?', [this.hasher.cardNumber(number)]);
+        if (exists) continue;
+        const pin = generatePin(this.policy.pin_length);
+        const serial = newSerial();
+        const card_id = await insertCard(ctx, {
+          number, pin, serial, batch_id: input.batch_id ?? null, currency: input.currency,
+          status: input.status ?? 'active', expiry: input.expiry ?? { kind: 'none' },
+        });
+        if (input.value_minor > 0) {
+          await creditCard(ctx, card_id, input.value_minor, input.currency, input.funding ?? FUNDING_SALES, input.entry_kind ?? 'sale', {
+            reference: input.reference ?? null, actor: input.actor ?? null,
+          });
+        }
+        return { card_id, number, pin, serial };
+      }
+      throw new Error('could not allocate a unique card number');
+    });
+  }
+
+  /** Housekeeping, safe in several processes at once: expire holds, book breakage, purge old idempotency keys. */
+  async sweep(limit = 500): Promise<{ expired_holds: number; breakage: number; purged_keys: number }> {
+    const expired_holds = await this.tx((ctx) => expireOverdueHolds(ctx, limit));
+    const breakage = await this.tx((ctx) => recordBreakage(ctx, limit));
+    const purged_keys = await this.tx((ctx) => purgeIdempotencyKeys(ctx.q, ctx.now_ms));
+    return { expired_holds, breakage, purged_keys };
+  }
+}

@@ -1,0 +1,41 @@
+import { cardById } from '../cards/card-rows';
+import { captureHold, createHold, voidHold } from '../holds/hold-engine';
+import type { Hold } from '../holds/hold';
+import { TELEPHONY_REVENUE } from '../ledger/accounts';
+import type { TxContext } from '../shared/context';
+import { fail, ok } from '../shared/errors';
+import type { Result } from '../shared/errors';
+
+/**
+ * The money side of real-time metering. A running call holds only its next chunk; each chunk is
+ * a hold of kind `call` that expires by itself (so a dead IVR never leaves money stuck), captured
+ * into telephony revenue with the exact rated cost of the seconds it covered.
+ */
+export async function reserveCallChunk(ctx: TxContext, call_id: string, card_id: number, amount_minor: number, currency: string, ttl_ms: number): Promise<Result<Hold>> {
+  const card = await cardById(ctx.q, card_id, true);
+  if (!card) return fail('not_found', 'no such card');
+  return createHold(ctx, card, { kind: 'call', call_id, amount_minor, currency, ttl_ms, id_prefix: 'callhold', reference: call_id });
+}
+
+/** Captures `amount_minor` of a chunk (0 voids it): the rest is released. */
+export async function settleCallChunk(ctx: TxContext, hold_id: string, amount_minor: number): Promise<Result<Hold>> {
+  if (amount_minor === 0) {
+    const v = await voidHold(ctx, hold_id);
+    if (!v.ok && v.error.code === 'invalid_state') {
+      // Already expired by the sweeper: nothing is held, nothing to charge.
+      return ok({ id: hold_id } as Hold);
+    }
+    return v;
+  }
+  return captureHold(ctx, hold_id, amount_minor, { account: TELEPHONY_REVENUE, entry_kind: 'call_charge' });
+}
+
+export async function pendingHoldsOfCall(ctx: Pick<TxContext, 'q'>, call_id: string): Promise<Hold[]> {
+  return ctx.q.all<Hold>("SELECT id, card_id, kind, merchant_id, call_id, currency, amount_minor, captured_minor, refunded_minor, status, reference, description, expires_at_ms, created_at_ms, updated_at_ms FROM holds WHERE call_id = ? AND status = 'pending' ORDER BY created_at_ms", [call_id]);
+}
+
+/** Sum already captured for a call (for reconciling after a restart). */
+export async function capturedForCall(ctx: Pick<TxContext, 'q'>, call_id: string): Promise<number> {
+  const r = await ctx.q.one<{ total: number | null }>("SELECT SUM(captured_minor) AS total FROM holds WHERE call_id = ? AND status = 'captured'", [call_id]);
+  return Number(r?.total ?? 0);
+}

@@ -1,0 +1,55 @@
+import type { Sql } from '../store/sql/database';
+import type { Rate } from '../rating/rate';
+
+export type CallStatus = 'active' | 'completed' | 'failed';
+
+export interface CallRecord {
+  id: string;
+  card_id: number | null;
+  caller_number: string | null;
+  access_number: string | null;
+  destination: string | null;
+  destination_name: string | null;
+  currency: string | null;
+  rate_json: string | null;
+  status: CallStatus;
+  started_at_ms: number;
+  answered_at_ms: number | null;
+  ended_at_ms: number | null;
+  billed_seconds: number;
+  cost_minor: number;
+  captured_minor: number;
+  hangup_cause: string | null;
+  channel_id: string | null;
+  outbound_channel_id: string | null;
+}
+
+const COLUMNS = 'id, card_id, caller_number, access_number, destination, destination_name, currency, rate_json, status, started_at_ms, answered_at_ms, ended_at_ms, billed_seconds, cost_minor, captured_minor, hangup_cause, channel_id, outbound_channel_id';
+
+export async function insertCallRecord(q: Sql, r: Pick<CallRecord, 'id' | 'card_id' | 'caller_number' | 'access_number' | 'channel_id' | 'started_at_ms'>): Promise<void> {
+  await q.run("INSERT INTO call_records (id, card_id, caller_number, access_number, channel_id, status, started_at_ms) VALUES (?, ?, ?, ?, ?, 'active', ?)", [
+    r.id, r.card_id, r.caller_number, r.access_number, r.channel_id, r.started_at_ms,
+  ]);
+}
+
+/** Fields a call flow fills in as the call goes (card after login, destination and rate snapshot, answer time…). */
+export async function updateCallRecord(q: Sql, id: string, patch: Partial<Omit<CallRecord, 'id' | 'rate_json'>> & { rate?: Rate & { currency?: string } }): Promise<void> {
+  const { rate, ...rest } = patch;
+  const fields: Record<string, string | number | null> = { ...(rest as Record<string, string | number | null>) };
+  if (rate) fields.rate_json = JSON.stringify(rate);
+  const keys = Object.keys(fields).filter((k) => /^[a-z_]+$/.test(k));
+  if (keys.length === 0) return;
+  await q.run(`UPDATE call_records SET ${keys.map((k) => `${k} = ?`).join(', ')} WHERE id = ?`, [...keys.map((k) => fields[k] ?? null), id]);
+}
+
+export async function callRecordById(q: Sql, id: string): Promise<CallRecord | undefined> {
+  return q.one<CallRecord>(`SELECT ${COLUMNS} FROM call_records WHERE id = ?`, [id]);
+}
+
+export async function activeCallRecords(q: Sql): Promise<CallRecord[]> {
+  return q.all<CallRecord>(`SELECT ${COLUMNS} FROM call_records WHERE status = 'active' ORDER BY started_at_ms`);
+}
+
+export async function callRecordsOfCard(q: Sql, card_id: number, limit = 100): Promise<CallRecord[]> {
+  return q.all<CallRecord>(`SELECT ${COLUMNS} FROM call_records WHERE card_id = ? ORDER BY started_at_ms DESC LIMIT ?`, [card_id, limit]);
+}

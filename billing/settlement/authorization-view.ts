@@ -1,0 +1,34 @@
+import type { Card } from '../cards/card';
+import { availableMinor } from '../cards/card';
+import type { Hold } from '../holds/hold';
+
+/** The public shape of an authorization (PRODUCT.md "Settlement HTTP API"). */
+export interface AuthorizationView {
+  id: string;
+  status: string;
+  amount: number;
+  captured_amount: number;
+  refunded_amount: number;
+  currency: string;
+  reference: string | null;
+  description: string | null;
+  card: { last4: string; balance: number; available: number };
+  expires_at: string;
+  created_at: string;
+}
+
+export function authorizationView(hold: Hold, card: Card): AuthorizationView {
+  return {
+    id: hold.id,
+    status: hold.status,
+    amount: hold.amount_minor,
+    captured_amount: hold.captured_minor,
+    refunded_amount: hold.refunded_minor,
+    currency: hold.currency,
+    reference: hold.reference,
+    description: hold.description,
+    card: { last4: card.last4, balance: card.balance_minor, available: availableMinor(card) },
+    expires_at: new Date(hold.expires_at_ms).toISOString(),
+    created_at: new Date(hold.created_at_ms).toISOString(),
+  };
+}

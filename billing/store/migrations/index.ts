@@ -1,0 +1,18 @@
+import type { Knex } from 'knex';
+import * as core from './001_core';
+
+interface Migration { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> }
+
+/**
+ * Every migration, in order. Add a file `NNN_name.ts` and list it here; names are recorded
+ * in knex_migrations, so never rename one that has shipped.
+ */
+export const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
+  ['001_core', core],
+];
+
+export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {
+  getMigrations: async () => [...MIGRATIONS],
+  getMigrationName: (m) => m[0],
+  getMigration: async (m) => m[1],
+};

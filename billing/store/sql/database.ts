@@ -1,0 +1,27 @@
+/**
+ * The thin SQL seam the stores are written against, once, for both databases.
+ * SQL uses `?` placeholders; the PostgreSQL driver rewrites them to $n.
+ * Integers come back as JS numbers on both (int8 is parsed, with a safe-integer check).
+ */
+export type SqlValue = string | number | null;
+export type Row = Record<string, unknown>;
+
+export interface Sql {
+  readonly dialect: Dialect;
+  /** ` FOR UPDATE` on PostgreSQL (row lock); empty on SQLite, where BEGIN IMMEDIATE serialises writers. */
+  readonly forUpdate: string;
+  all<T = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
+  one<T = Row>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined>;
+  run(sql: string, params?: readonly SqlValue[]): Promise<{ changes: number }>;
+}
+
+export type Dialect = 'sqlite' | 'pg';
+
+export interface Database extends Sql {
+  /**
+   * Runs `fn` in one transaction: committed when it returns, rolled back when it throws.
+   * Bounded retry on serialization failures / deadlocks / SQLITE_BUSY.
+   */
+  tx<T>(fn: (q: Sql) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
