@@ -1,0 +1,20 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../runtime/config';
+import { createLogger } from '../runtime/logger';
+import { ALL_ROLES } from '../serve/deps';
+import type { Role } from '../serve/deps';
+import { runServe } from '../serve/serve';
+import { CliError, EXIT_USAGE } from './cli-context';
+
+export function registerServeCommand(program: Command): void {
+  program.command('serve')
+    .description('run the product: settlement API, web site and IVR in one process (or --roles for scale-out)')
+    .option('--roles <list>', `comma-separated roles among ${ALL_ROLES.join(',')}`, ALL_ROLES.join(','))
+    .action(async (o: { roles: string }) => {
+      const roles = o.roles.split(',').map((r) => r.trim()).filter(Boolean);
+      const bad = roles.filter((r) => !ALL_ROLES.includes(r as Role));
+      if (bad.length || roles.length === 0) throw new CliError(`--roles: unknown role ${bad.join(', ') || '(none)'}; expected some of ${ALL_ROLES.join(', ')}`, EXIT_USAGE);
+      const config = loadConfig();
+      await runServe(config, createLogger(config.logLevel), roles as Role[]);
+    });
+}
