@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { generateSecretKey } from '../../billing/cards/secrets';
 import { isCurrency } from '../../billing/money/currency';
+import { parseDecimal } from '../../billing/money/money';
 
 /**
  * The product's configuration: parsed once from the environment, validated, typed and frozen,
@@ -24,6 +25,16 @@ const schema = z.object({
   SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   DEFAULT_CURRENCY: z.string().refine(isCurrency, 'must be an ISO 4217 currency code such as USD').default('USD'),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+  // Cyber card site (web/): amounts are decimal strings in DEFAULT_CURRENCY.
+  SITE_PRESET_AMOUNTS: z.string().regex(/^\d+(\.\d+)?(,\d+(\.\d+)?)*$/, 'must be a comma-separated list such as 10,20,50').default('10,20,50'),
+  SITE_MIN_AMOUNT: z.string().regex(/^\d+(\.\d+)?$/, 'must be a decimal amount such as 5.00').default('5'),
+  SITE_MAX_AMOUNT: z.string().regex(/^\d+(\.\d+)?$/, 'must be a decimal amount such as 500.00').default('500'),
+  STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_[A-Za-z0-9_]+$/, 'must be a Stripe secret key (sk_…)').optional(),
+  STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_[A-Za-z0-9_]+$/, 'must be a Stripe webhook signing secret (whsec_…)').optional(),
+  STRIPE_API_BASE: z.url().optional(),
+  MAIL_POLL_MS: z.coerce.number().int().min(10).max(600_000).default(2000),
+  MAIL_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(30_000),
+  MAIL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(10),
 });
 
 export interface Config {
@@ -39,11 +50,47 @@ export interface Config {
   readonly secretKey: string;
   readonly defaultCurrency: string;
   readonly logLevel: 'error' | 'warn' | 'info' | 'debug';
+  readonly site: SiteConfig;
   /** True for the embedded default: SQLite in DATA_DIR, secret generated there, built-in telephony sandbox. */
   readonly embedded: boolean;
 }
 
+export interface SiteConfig {
+  readonly presetAmountsMinor: readonly number[];
+  readonly minAmountMinor: number;
+  readonly maxAmountMinor: number;
+  /** Stripe Checkout when STRIPE_SECRET_KEY is set, else the clearly-marked sandbox provider. */
+  readonly stripe: { readonly secretKey: string; readonly webhookSecret: string; readonly apiBase: string | null } | null;
+  readonly mail: { readonly pollMs: number; readonly retryBaseMs: number; readonly maxAttempts: number };
+}
+
 export class ConfigError extends Error {}
+
+function siteConfig(e: z.infer<typeof schema>): SiteConfig {
+  const bad = (name: string, why: string) => new ConfigError(`invalid configuration:\n  ${name}: ${why}`);
+  const amount = (name: string, text: string): number => {
+    try {
+      return parseDecimal(text, e.DEFAULT_CURRENCY, name);
+    } catch {
+      throw bad(name, `"${text}" is not an amount in ${e.DEFAULT_CURRENCY}`);
+    }
+  };
+  const minAmountMinor = amount('SITE_MIN_AMOUNT', e.SITE_MIN_AMOUNT);
+  const maxAmountMinor = amount('SITE_MAX_AMOUNT', e.SITE_MAX_AMOUNT);
+  if (minAmountMinor <= 0 || maxAmountMinor < minAmountMinor) throw bad('SITE_MAX_AMOUNT', 'must be at least SITE_MIN_AMOUNT, which must be above zero');
+  const presetAmountsMinor = e.SITE_PRESET_AMOUNTS.split(',').map((t) => amount('SITE_PRESET_AMOUNTS', t));
+  if (presetAmountsMinor.some((a) => a < minAmountMinor || a > maxAmountMinor)) throw bad('SITE_PRESET_AMOUNTS', 'every preset must lie between SITE_MIN_AMOUNT and SITE_MAX_AMOUNT');
+  if (e.STRIPE_SECRET_KEY && !e.STRIPE_WEBHOOK_SECRET) throw bad('STRIPE_WEBHOOK_SECRET', 'required with STRIPE_SECRET_KEY (the signing secret of the webhook endpoint /webhooks/stripe)');
+  return Object.freeze({
+    presetAmountsMinor: Object.freeze(presetAmountsMinor),
+    minAmountMinor,
+    maxAmountMinor,
+    stripe: e.STRIPE_SECRET_KEY && e.STRIPE_WEBHOOK_SECRET
+      ? Object.freeze({ secretKey: e.STRIPE_SECRET_KEY, webhookSecret: e.STRIPE_WEBHOOK_SECRET, apiBase: e.STRIPE_API_BASE ?? null })
+      : null,
+    mail: Object.freeze({ pollMs: e.MAIL_POLL_MS, retryBaseMs: e.MAIL_RETRY_BASE_MS, maxAttempts: e.MAIL_MAX_ATTEMPTS }),
+  });
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(env);
@@ -73,6 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretKey,
     defaultCurrency: e.DEFAULT_CURRENCY,
     logLevel: e.LOG_LEVEL,
+    site: siteConfig(e),
     embedded,
   });
 }

@@ -1,13 +1,13 @@
 import winston from 'winston';
 import type { LogFields, Logger } from '../../billing/shared/logger';
-import { redact, redactString } from './redact';
+import { redactField, redactString } from './redact';
 
 /** Masks every line at the logger, whatever the caller passed. */
 const mask = winston.format((info) => {
   const out = info as Record<string | symbol, unknown>;
   for (const key of Object.keys(out)) {
     if (key === 'level') continue;
-    out[key] = key === 'message' && typeof out[key] === 'string' ? redactString(out[key] as string) : redact(out[key]);
+    out[key] = key === 'message' && typeof out[key] === 'string' ? redactString(out[key] as string) : redactField(key, out[key]);
   }
   return info;
 });

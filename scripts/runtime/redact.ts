@@ -11,6 +11,11 @@ export function redactString(s: string): string {
     .replace(/\d(?:[ -]?\d){11,18}/g, (m) => `[card …${m.replace(/\D/g, '').slice(-4)}]`);
 }
 
+/** A field's value as it may be shown: `[redacted]` when the field's name says it is a secret. */
+export function redactField(key: string, value: unknown): unknown {
+  return SECRET_FIELD.test(key) ? '[redacted]' : redact(value);
+}
+
 export function redact(value: unknown, depth = 0): unknown {
   if (depth > 6) return '[deep]';
   if (typeof value === 'string') return redactString(value);
