@@ -1,5 +1,7 @@
 import type { Knex } from 'knex';
 import * as core from './001_core';
+import * as cli from './002_cli';
+import * as site from './003_site';
 
 interface Migration { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> }
 
@@ -9,6 +11,8 @@ interface Migration { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<v
  */
 export const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['001_core', core],
+  ['002_cli', cli],
+  ['003_site', site],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {
