@@ -1,0 +1,60 @@
+import type { Billing } from '../billing';
+import { recordSourceFailure, isThrottled } from '../cards/throttle';
+import { beginIdempotent, completeIdempotent } from '../idempotency/idempotency';
+import type { TxContext } from '../shared/context';
+import type { ErrorCode, Result } from '../shared/errors';
+import type { Outcome } from './api-error';
+import { errorOutcome } from './api-error';
+
+export interface RunOutcome extends Outcome {
+  code: ErrorCode | null;
+  replayed: boolean;
+}
+
+export interface MoneyMove {
+  request_id: string;
+  merchant_id: number;
+  /** Idempotency-Key header, already validated; undefined when absent. */
+  key: string | undefined;
+  /** What identifies the request (method, path, body with secrets already hashed). */
+  fingerprint: unknown;
+  /** `ip:<address>` when the request carries card credentials: throttled and counted per source. */
+  source?: string;
+  okStatus: number;
+  op(ctx: TxContext): Promise<Result<unknown>>;
+}
+
+export function outcomeOf(r: Result<unknown>, okStatus: number, request_id: string): RunOutcome {
+  if (r.ok) return { status: okStatus, body: r.value, code: null, replayed: false };
+  return { ...errorOutcome(r.error.code, r.error.message, request_id), code: r.error.code, replayed: false };
+}
+
+/**
+ * Runs one money-moving request in ONE transaction: source throttle check → idempotency begin →
+ * the operation → PIN-failure count per source → idempotency complete. Domain failures commit (a
+ * wrong PIN must be counted) and are stored for replay; a throw rolls everything back, key included,
+ * so a 500 is never replayed. The key is scoped per merchant.
+ */
+export function runMoneyMove(billing: Billing, m: MoneyMove): Promise<RunOutcome> {
+  return billing.tx(async (ctx) => {
+    if (m.source && (await isThrottled(ctx, m.source))) {
+      return { ...errorOutcome('rate_limited', 'too many failed card attempts from this address; try again later', m.request_id), code: 'rate_limited', replayed: false };
+    }
+    const scope = `merchant:${m.merchant_id}`;
+    if (m.key !== undefined) {
+      const hash = billing.hasher.token('idempotency', JSON.stringify(m.fingerprint));
+      const start = await beginIdempotent(ctx.q, scope, m.key, hash, ctx.now_ms);
+      if (start.kind === 'conflict') {
+        return { ...errorOutcome('idempotency_conflict', 'this Idempotency-Key was already used with a different request', m.request_id), code: 'idempotency_conflict', replayed: false };
+      }
+      if (start.kind === 'replay') {
+        const body = start.response as { error?: { code?: ErrorCode } };
+        return { status: start.status_code, body: start.response, code: body?.error?.code ?? null, replayed: true };
+      }
+    }
+    const out = outcomeOf(await m.op(ctx), m.okStatus, m.request_id);
+    if (m.source && out.code === 'invalid_card_credentials') await recordSourceFailure(ctx, m.source);
+    if (m.key !== undefined) await completeIdempotent(ctx.q, scope, m.key, out.status, out.body);
+    return out;
+  });
+}

@@ -1,0 +1,28 @@
+import { rateLimit } from 'express-rate-limit';
+import type { Request, Response } from 'express';
+import { sendError } from './api-error';
+import { merchantOf } from './merchant-auth';
+
+export interface LimitWindow {
+  window_ms: number;
+  max: number;
+}
+
+const answer = (_req: Request, res: Response) =>
+  sendError(res, 'rate_limited', 'too many requests; slow down and retry after the time in the RateLimit header');
+
+/**
+ * Request-rate limits, in memory per process (express-rate-limit's MemoryStore): with N processes
+ * behind a balancer the effective limit is up to N× the figure. The correctness-bearing limits (PIN
+ * failures per card and per address) live in the database and are shared.
+ */
+export function ipLimiter(w: LimitWindow) {
+  return rateLimit({ windowMs: w.window_ms, limit: w.max, standardHeaders: 'draft-8', legacyHeaders: false, handler: answer });
+}
+
+export function merchantLimiter(w: LimitWindow) {
+  return rateLimit({
+    windowMs: w.window_ms, limit: w.max, standardHeaders: 'draft-8', legacyHeaders: false, handler: answer,
+    keyGenerator: (_req, res) => `merchant:${merchantOf(res).id}`,
+  });
+}
