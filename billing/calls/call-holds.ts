@@ -11,10 +11,13 @@ import type { Result } from '../shared/errors';
  * a hold of kind `call` that expires by itself (so a dead IVR never leaves money stuck), captured
  * into telephony revenue with the exact rated cost of the seconds it covered.
  */
-export async function reserveCallChunk(ctx: TxContext, call_id: string, card_id: number, amount_minor: number, currency: string, ttl_ms: number): Promise<Result<Hold>> {
+export async function reserveCallChunk(ctx: TxContext, call_id: string, card_id: number, amount_minor: number, currency: string, ttl_ms: number, span?: { from_s: number; to_s: number }): Promise<Result<Hold>> {
   const card = await cardById(ctx.q, card_id, true);
   if (!card) return fail('not_found', 'no such card');
-  return createHold(ctx, card, { kind: 'call', call_id, amount_minor, currency, ttl_ms, id_prefix: 'callhold', reference: call_id });
+  return createHold(ctx, card, {
+    kind: 'call', call_id, amount_minor, currency, ttl_ms, id_prefix: 'callhold', reference: call_id,
+    description: span ? `chunk ${span.from_s}-${span.to_s}` : null,
+  });
 }
 
 /** Captures `amount_minor` of a chunk (0 voids it): the rest is released. */
@@ -32,6 +35,11 @@ export async function settleCallChunk(ctx: TxContext, hold_id: string, amount_mi
 
 export async function pendingHoldsOfCall(ctx: Pick<TxContext, 'q'>, call_id: string): Promise<Hold[]> {
   return ctx.q.all<Hold>("SELECT id, card_id, kind, merchant_id, call_id, currency, amount_minor, captured_minor, refunded_minor, status, reference, description, expires_at_ms, created_at_ms, updated_at_ms FROM holds WHERE call_id = ? AND status = 'pending' ORDER BY created_at_ms", [call_id]);
+}
+
+/** Every hold of a call in order (for rebuilding its meter after a restart). */
+export async function holdsOfCall(ctx: Pick<TxContext, 'q'>, call_id: string): Promise<Hold[]> {
+  return ctx.q.all<Hold>("SELECT id, card_id, kind, merchant_id, call_id, currency, amount_minor, captured_minor, refunded_minor, status, reference, description, expires_at_ms, created_at_ms, updated_at_ms FROM holds WHERE call_id = ? ORDER BY created_at_ms, id", [call_id]);
 }
 
 /** Sum already captured for a call (for reconciling after a restart). */

@@ -1,0 +1,119 @@
+import type { Billing } from '../billing';
+import { availableMinor } from '../cards/card';
+import { cardById } from '../cards/card-rows';
+import type { Rate } from '../rating/rate';
+import { isBillingError } from '../shared/errors';
+import type { Result } from '../shared/errors';
+import { fail, ok } from '../shared/errors';
+import { CallMeter } from './call-meter';
+import type { ChunkRequest } from './call-meter';
+import { holdsOfCall, reserveCallChunk, settleCallChunk } from './call-holds';
+import { updateCallRecord } from './call-records';
+
+/** How long a chunk's hold outlives its chunk, so a restarted IVR can still capture it. */
+export const CALL_HOLD_GRACE_MS = 10 * 60_000;
+
+/**
+ * One call's metering against the database: reserves chunks as holds (the call never holds more
+ * than its next chunk, so merchants can spend the rest), captures each elapsed chunk, shrinks the
+ * limit when money runs short, and settles the exact rated cost at the end.
+ */
+export class CallMetering {
+  readonly meter: CallMeter;
+
+  constructor(
+    private readonly billing: Billing,
+    readonly call_id: string,
+    readonly card_id: number,
+    readonly currency: string,
+    rate: Rate,
+    chunk_s = 60,
+  ) {
+    this.meter = new CallMeter(rate, chunk_s);
+  }
+
+  get limit_s(): number {
+    return this.meter.covered_s;
+  }
+
+  /**
+   * Reserves the next chunk. Ok(true) when the limit grew; ok(false) when no more money can be
+   * reserved (the limit is now final); a failure only for a card that can no longer be spent.
+   */
+  async extend(): Promise<Result<boolean>> {
+    if (this.meter.limitIsFinal) return ok(false);
+    return this.billing.tx(async (ctx) => {
+      const card = await cardById(ctx.q, this.card_id);
+      if (!card) return fail('not_found', 'card');
+      const req: ChunkRequest | null = this.meter.nextChunk(availableMinor(card));
+      if (!req) {
+        this.meter.limitIsFinal = true;
+        return ok(false);
+      }
+      const ttl_ms = (req.to_s - req.from_s) * 1000 + CALL_HOLD_GRACE_MS;
+      const hold = await reserveCallChunk(ctx, this.call_id, this.card_id, req.amount_minor, this.currency, ttl_ms, req);
+      if (!hold.ok) {
+        if (hold.error.code === 'insufficient_funds') {
+          this.meter.limitIsFinal = true;
+          return ok(false);
+        }
+        return hold;
+      }
+      this.meter.addChunk(hold.value.id, req);
+      return ok(true);
+    });
+  }
+
+  /**
+   * Rebuilds a call's meter from its holds after a restart or reconnect (each call hold records
+   * its span as `chunk FROM-TO`). Voided/expired-unpaid chunks end the covered time.
+   */
+  static async restore(billing: Billing, call_id: string, card_id: number, currency: string, rate: Rate, chunk_s = 60): Promise<CallMetering> {
+    const m = new CallMetering(billing, call_id, card_id, currency, rate, chunk_s);
+    const holds = await holdsOfCall(billing.read(), call_id);
+    const spans = holds
+      .map((h) => ({ h, span: /^chunk (\d+)-(\d+)$/.exec(h.description ?? '') }))
+      .filter((x): x is { h: typeof x.h; span: RegExpExecArray } => x.span !== null && x.h.status !== 'voided')
+      .sort((a, b) => Number(a.span[1]) - Number(b.span[1]));
+    for (const { h, span } of spans) {
+      const req = { from_s: Number(span[1]), to_s: Number(span[2]), amount_minor: h.status === 'captured' ? h.captured_minor : h.amount_minor };
+      // An expired chunk stays billable: captureHold takes it if the money is still there.
+      m.meter.addChunk(h.id, req, h.status === 'captured' ? 'captured' : 'pending');
+    }
+    return m;
+  }
+
+  /** Captures every chunk whose time has fully elapsed. */
+  async captureElapsed(elapsed_s: number): Promise<number> {
+    let n = 0;
+    for (const c of this.meter.dueForCapture(elapsed_s)) {
+      const r = await this.billing.tx((ctx) => settleCallChunk(ctx, c.hold_id, c.amount_minor));
+      if (!r.ok) throw r.error;
+      this.meter.markCaptured(c.hold_id);
+      n++;
+    }
+    return n;
+  }
+
+  /** Final bill: captures exactly the rated cost of `duration_s` (0 when never answered), releases the rest, closes the call record. */
+  async finish(duration_s: number, fields: { hangup_cause: string | null; answered_at_ms: number | null; ended_at_ms: number; status: 'completed' | 'failed' }): Promise<{ billed_s: number; cost_minor: number; captured_minor: number }> {
+    const bill = this.meter.settle(duration_s);
+    const captured = await this.billing.tx(async (ctx) => {
+      let total = this.meter.captured_minor;
+      for (const c of bill.captures) {
+        const r = await settleCallChunk(ctx, c.hold_id, c.amount_minor);
+        // A chunk whose hold expired while nobody metered (IVR down) and whose money was spent
+        // since cannot be collected: the call record keeps cost and captured apart.
+        if (r.ok) total += c.amount_minor;
+        else if (!(isBillingError(r.error) && (r.error.code === 'invalid_state' || r.error.code === 'insufficient_funds'))) throw r.error;
+      }
+      await updateCallRecord(ctx.q, this.call_id, {
+        billed_seconds: bill.billed_s, cost_minor: bill.cost_minor, captured_minor: total,
+        hangup_cause: fields.hangup_cause, answered_at_ms: fields.answered_at_ms, ended_at_ms: fields.ended_at_ms, status: fields.status,
+      });
+      return total;
+    });
+    for (const c of bill.captures) this.meter.markCaptured(c.hold_id);
+    return { billed_s: bill.billed_s, cost_minor: bill.cost_minor, captured_minor: captured };
+  }
+}

@@ -1,0 +1,117 @@
+import { expect } from 'chai';
+import { CallMetering } from '../../billing/calls/call-metering';
+import { insertCallRecord, callRecordById } from '../../billing/calls/call-records';
+import { cardById } from '../../billing/cards/card-rows';
+import { createMerchant } from '../../billing/merchants/merchants';
+import type { Rate } from '../../billing/rating/rate';
+import { RATE_SCALE } from '../../billing/rating/rate';
+import { authorize } from '../../billing/settlement/settlement';
+import { verifyLedger } from '../../billing/verify/ledger-verify';
+import { createTestBilling, KINDS, requireKind } from '../support/databases';
+import type { TestBilling } from '../support/databases';
+
+const rate = (over: Partial<Rate> = {}): Rate => ({ prefix: '44', destination: 'UK', rate_per_minute_scaled: 10 * RATE_SCALE, connect_fee_minor: 0, initial_increment_s: 60, increment_s: 60, min_charge_minor: 0, blocked: false, ...over });
+
+for (const kind of KINDS) {
+  describe(`real-time call metering (${kind})`, function () {
+    this.timeout(60_000);
+    let t: TestBilling;
+    let n = 0;
+    before(async function () {
+      await requireKind(this, kind);
+      t = await createTestBilling(kind);
+    });
+    after(async () => t?.close());
+
+    async function call(card_id: number, r: Rate, chunk_s = 60): Promise<CallMetering> {
+      const id = `call_${kind}_${++n}`;
+      await t.billing.tx((ctx) => insertCallRecord(ctx.q, { id, card_id, caller_number: '+15550001', access_number: '8000', channel_id: null, started_at_ms: ctx.now_ms }));
+      return new CallMetering(t.billing, id, card_id, 'USD', r, chunk_s);
+    }
+    /** Plays the metering loop the IVR runs: reserve ahead, capture elapsed chunks, stop at the limit or at `hangup_s`. */
+    async function run(m: CallMetering, hangup_s: number, during?: (s: number) => Promise<void>): Promise<{ ended_s: number; cost: number }> {
+      expect((await m.extend()).ok).to.equal(true);
+      let s = 0;
+      while (s < hangup_s && s < m.limit_s) {
+        s = Math.min(hangup_s, m.limit_s, s + 1);
+        if (during) await during(s);
+        if (m.limit_s - s <= 10) await m.extend();
+        await m.captureElapsed(s);
+      }
+      const f = await m.finish(s, { hangup_cause: s === hangup_s ? 'normal' : 'credit_exhausted', answered_at_ms: 0, ended_at_ms: s * 1000, status: 'completed' });
+      return { ended_s: s, cost: f.cost_minor };
+    }
+    const card = async (id: number) => { const c = await cardById(t.billing.db, id); return { balance: c?.balance_minor, pending: c?.pending_minor }; };
+
+    it('cuts the call off when the money runs out, billed by increment, never below zero', async () => {
+      const c = await t.billing.issueCard({ value_minor: 105, currency: 'USD' });
+      const m = await call(c.card_id, rate());
+      const r = await run(m, 100_000);
+      expect(r).to.deep.equal({ ended_s: 600, cost: 100 });
+      expect(await card(c.card_id)).to.deep.equal({ balance: 5, pending: 0 }); // below one increment (10c), never negative
+    });
+
+    it('holds only the next chunk, so a merchant can spend the rest, and the call ends at the shrunk limit', async () => {
+      const c = await t.billing.issueCard({ value_minor: 100, currency: 'USD' });
+      const mm = await t.billing.tx((ctx) => createMerchant(ctx, 'Shop'));
+      if (!mm.ok) throw mm.error;
+      const m = await call(c.card_id, rate());
+      let merchant: string | undefined;
+      const r = await run(m, 100_000, async (s) => {
+        if (s === 30) {
+          const a = await t.billing.tx((ctx) => authorize(ctx, mm.value.merchant.id, { card_number: c.number, pin: c.pin, amount: 75, currency: 'USD', capture: true }));
+          merchant = a.ok ? 'ok' : a.error.code;
+        }
+      });
+      expect(merchant).to.equal('ok'); // 1.00 − 0.10 held for the first minute = 0.90 available, 0.75 captured
+      expect(r).to.deep.equal({ ended_s: 120, cost: 20 }); // 0.15 left affords one more minute only
+      expect(await card(c.card_id)).to.deep.equal({ balance: 5, pending: 0 });
+      expect((await verifyLedger(t.billing.db)).violations).to.deep.equal([]);
+    });
+
+    it('shrinks to a partial chunk on 30/6 and bills the exact rated duration', async () => {
+      const c = await t.billing.issueCard({ value_minor: 50, currency: 'USD' });
+      const m = await call(c.card_id, rate({ rate_per_minute_scaled: 60 * RATE_SCALE, initial_increment_s: 30, increment_s: 6 }));
+      const r = await run(m, 100_000);
+      expect(r).to.deep.equal({ ended_s: 48, cost: 48 }); // 30 s for 30c, then 3×6 s for 18c; 2c left
+      expect(await card(c.card_id)).to.deep.equal({ balance: 2, pending: 0 });
+    });
+
+    it('charges a short call the initial increment and connect fee, and an unanswered one nothing', async () => {
+      const c = await t.billing.issueCard({ value_minor: 1000, currency: 'USD' });
+      const short = await run(await call(c.card_id, rate({ connect_fee_minor: 25, initial_increment_s: 30, increment_s: 6 })), 7);
+      expect(short).to.deep.equal({ ended_s: 7, cost: 30 }); // 25 connect + 30 s at 10c/min = 5c
+      const m = await call(c.card_id, rate());
+      expect((await m.extend()).ok).to.equal(true);
+      const none = await m.finish(0, { hangup_cause: 'busy', answered_at_ms: null, ended_at_ms: 1, status: 'failed' });
+      expect(none.cost_minor).to.equal(0);
+      expect(await card(c.card_id)).to.deep.equal({ balance: 970, pending: 0 });
+      const rec = await callRecordById(t.billing.db, m.call_id);
+      expect(rec?.hangup_cause).to.equal('busy');
+    });
+
+    it('two concurrent calls on one card share the balance without overdraft', async () => {
+      const c = await t.billing.issueCard({ value_minor: 95, currency: 'USD' });
+      const [a, b] = await Promise.all([run(await call(c.card_id, rate()), 100_000), run(await call(c.card_id, rate()), 100_000)]);
+      expect(a.cost + b.cost).to.equal(90);
+      expect(await card(c.card_id)).to.deep.equal({ balance: 5, pending: 0 });
+      expect((await verifyLedger(t.billing.db)).violations).to.deep.equal([]);
+    });
+
+    it('rebuilds a call meter from its holds after a restart and bills it correctly', async () => {
+      const c = await t.billing.issueCard({ value_minor: 500, currency: 'USD' });
+      const m = await call(c.card_id, rate());
+      await m.extend();
+      await m.extend();
+      await m.captureElapsed(60);
+      // The IVR dies here; a new process restores the call from the database.
+      const restored = await CallMetering.restore(t.billing, m.call_id, c.card_id, 'USD', rate());
+      expect(restored.limit_s).to.equal(120);
+      expect(restored.meter.captured_minor).to.equal(10);
+      const f = await restored.finish(95, { hangup_cause: 'normal', answered_at_ms: 0, ended_at_ms: 95_000, status: 'completed' });
+      expect(f).to.deep.equal({ billed_s: 120, cost_minor: 20, captured_minor: 20 });
+      expect(await card(c.card_id)).to.deep.equal({ balance: 480, pending: 0 });
+      expect((await verifyLedger(t.billing.db)).violations).to.deep.equal([]);
+    });
+  });
+}
