@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { describeError, EXIT_USAGE } from './cli-context';
+import { registerBatchCommands } from './batch-commands';
+import { registerCardCommands } from './card-commands';
 import { registerDbCommands } from './db-commands';
 import { registerLedgerCommands } from './ledger-commands';
 import { registerServeCommand } from './serve-command';
@@ -9,6 +11,8 @@ const REGISTRARS: Array<(program: Command) => void> = [
   registerDbCommands,
   registerLedgerCommands,
   registerServeCommand,
+  registerCardCommands,
+  registerBatchCommands,
 ];
 
 export function buildProgram(): Command {

@@ -1,0 +1,48 @@
+import type { Command } from 'commander';
+import type { BatchSummary } from '../../billing/batches/batch-card';
+import { isoDay } from '../../billing/batches/batch-card';
+import { listBatches, setBatchStatus } from '../../billing/batches/batches';
+import { formatMinor } from '../../billing/money/money';
+import { unwrap } from '../../billing/shared/errors';
+import { output, withBilling } from './cli-context';
+import type { GlobalOptions } from './cli-context';
+import { defaultOperator, nonEmpty } from './cli-options';
+import { recordOperatorEvent } from './audit';
+
+const money = (b: BatchSummary, minor: number) => `${formatMinor(minor, b.currency)} ${b.currency}`;
+
+export function registerBatchCommands(program: Command): void {
+  const batches = program.command('batches').description('card batches: list, activate, suspend');
+
+  batches.command('list')
+    .description('every batch with its card count, value and cards by status')
+    .action(async (_o, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<GlobalOptions>();
+      const list = await withBilling((billing) => listBatches(billing.db));
+      output(opts, { batches: list }, () => {
+        if (!list.length) return 'no batches yet (create one with `prepaid cards generate` or `prepaid cards import`)';
+        const lines = list.map((b) => [
+          String(b.id).padStart(4), b.name.padEnd(24), b.status.padEnd(10), b.source.padEnd(10), String(b.card_count).padStart(9),
+          (b.value_minor ? money(b, b.value_minor) : 'mixed').padStart(14), money(b, b.total_minor).padStart(18), isoDay(b.created_at_ms),
+          Object.entries(b.cards_by_status).map(([s, n]) => `${s} ${n}`).join(', '),
+        ].join('  '));
+        return [['  id', 'name'.padEnd(24), 'status'.padEnd(10), 'source'.padEnd(10), '    cards', '         value', '             total', 'created   ', 'cards by status'].join('  '), ...lines].join('\n');
+      });
+    });
+
+  const statusCommand = (name: 'activate' | 'suspend', to: 'active' | 'suspended', description: string) => batches.command(name)
+    .description(description)
+    .argument('<name>', 'batch name')
+    .option('--operator <name>', 'operator name for the audit trail (default: your login name)', nonEmpty('a name', 100), defaultOperator())
+    .action(async (batchName: string, o: { operator: string }, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<GlobalOptions>();
+      const r = await withBilling((billing) => billing.tx(async (ctx) => {
+        const res = unwrap(await setBatchStatus(ctx.q, batchName, to, ctx.now_ms));
+        await recordOperatorEvent(ctx.q, ctx.now_ms, { action: `batch.${name}`, target_kind: 'batch', target_id: batchName, actor: o.operator, detail: { changed: res.changed } });
+        return res;
+      }));
+      output(opts, r, () => `batch ${r.batch.name}: ${r.changed} card(s) now ${to} (closed cards are left alone)`);
+    });
+  statusCommand('activate', 'active', 'activate every inactive or suspended card of a batch');
+  statusCommand('suspend', 'suspended', 'suspend every active card of a batch');
+}
