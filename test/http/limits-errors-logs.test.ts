@@ -4,7 +4,6 @@ import type { IssuedCard } from '../../billing/billing';
 import { createLogger } from '../../scripts/runtime/logger';
 import { KINDS, requireKind } from '../support/databases';
 import { call, startTestApi } from './support/api-server';
-import type { TestApi } from './support/api-server';
 
 const wrongPin = (c: IssuedCard) => (c.pin === '0000' ? '1111' : '0000');
 
