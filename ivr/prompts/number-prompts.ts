@@ -1,0 +1,80 @@
+import type { PromptTexts } from './prompt-texts';
+
+/**
+ * Number words for the sayer (ivr/sayer/). Every id has a text in every language, so any id can be
+ * played in any language; a form that one language does not distinguish (English has no gender
+ * and no short "un") repeats the plain word there.
+ *
+ * Naming: `num_<value>` is the word said on its own ("uno", "veintiuno", "cien");
+ * `_before_noun` is the shortened masculine form used right before a noun or "mil"/"millones"
+ * ("un", "veintiún"); `_fem` agrees with a feminine noun ("una", "doscientas");
+ * `num_100_compound` is "ciento" in "ciento uno".
+ */
+export const NUMBER_PROMPTS = {
+  num_0: { en: 'zero', es: 'cero' },
+  num_1: { en: 'one', es: 'uno' },
+  num_1_before_noun: { en: 'one', es: 'un' },
+  num_1_fem: { en: 'one', es: 'una' },
+  num_2: { en: 'two', es: 'dos' },
+  num_3: { en: 'three', es: 'tres' },
+  num_4: { en: 'four', es: 'cuatro' },
+  num_5: { en: 'five', es: 'cinco' },
+  num_6: { en: 'six', es: 'seis' },
+  num_7: { en: 'seven', es: 'siete' },
+  num_8: { en: 'eight', es: 'ocho' },
+  num_9: { en: 'nine', es: 'nueve' },
+  num_10: { en: 'ten', es: 'diez' },
+  num_11: { en: 'eleven', es: 'once' },
+  num_12: { en: 'twelve', es: 'doce' },
+  num_13: { en: 'thirteen', es: 'trece' },
+  num_14: { en: 'fourteen', es: 'catorce' },
+  num_15: { en: 'fifteen', es: 'quince' },
+  num_16: { en: 'sixteen', es: 'dieciséis' },
+  num_17: { en: 'seventeen', es: 'diecisiete' },
+  num_18: { en: 'eighteen', es: 'dieciocho' },
+  num_19: { en: 'nineteen', es: 'diecinueve' },
+  num_20: { en: 'twenty', es: 'veinte' },
+  num_21: { en: 'twenty one', es: 'veintiuno' },
+  num_21_before_noun: { en: 'twenty one', es: 'veintiún' },
+  num_21_fem: { en: 'twenty one', es: 'veintiuna' },
+  num_22: { en: 'twenty two', es: 'veintidós' },
+  num_23: { en: 'twenty three', es: 'veintitrés' },
+  num_24: { en: 'twenty four', es: 'veinticuatro' },
+  num_25: { en: 'twenty five', es: 'veinticinco' },
+  num_26: { en: 'twenty six', es: 'veintiséis' },
+  num_27: { en: 'twenty seven', es: 'veintisiete' },
+  num_28: { en: 'twenty eight', es: 'veintiocho' },
+  num_29: { en: 'twenty nine', es: 'veintinueve' },
+  num_30: { en: 'thirty', es: 'treinta' },
+  num_40: { en: 'forty', es: 'cuarenta' },
+  num_50: { en: 'fifty', es: 'cincuenta' },
+  num_60: { en: 'sixty', es: 'sesenta' },
+  num_70: { en: 'seventy', es: 'setenta' },
+  num_80: { en: 'eighty', es: 'ochenta' },
+  num_90: { en: 'ninety', es: 'noventa' },
+  num_100: { en: 'one hundred', es: 'cien' },
+  num_100_compound: { en: 'one hundred', es: 'ciento' },
+  num_200: { en: 'two hundred', es: 'doscientos' },
+  num_200_fem: { en: 'two hundred', es: 'doscientas' },
+  num_300: { en: 'three hundred', es: 'trescientos' },
+  num_300_fem: { en: 'three hundred', es: 'trescientas' },
+  num_400: { en: 'four hundred', es: 'cuatrocientos' },
+  num_400_fem: { en: 'four hundred', es: 'cuatrocientas' },
+  num_500: { en: 'five hundred', es: 'quinientos' },
+  num_500_fem: { en: 'five hundred', es: 'quinientas' },
+  num_600: { en: 'six hundred', es: 'seiscientos' },
+  num_600_fem: { en: 'six hundred', es: 'seiscientas' },
+  num_700: { en: 'seven hundred', es: 'setecientos' },
+  num_700_fem: { en: 'seven hundred', es: 'setecientas' },
+  num_800: { en: 'eight hundred', es: 'ochocientos' },
+  num_800_fem: { en: 'eight hundred', es: 'ochocientas' },
+  num_900: { en: 'nine hundred', es: 'novecientos' },
+  num_900_fem: { en: 'nine hundred', es: 'novecientas' },
+  num_thousand: { en: 'thousand', es: 'mil' },
+  num_million: { en: 'million', es: 'millón' },
+  num_millions: { en: 'million', es: 'millones' },
+  num_billion: { en: 'billion', es: 'mil millones' },
+  // 10^12: short-scale "trillion" is the Spanish "billón".
+  num_trillion: { en: 'trillion', es: 'billón' },
+  num_trillions: { en: 'trillion', es: 'billones' },
+} as const satisfies Record<string, PromptTexts>;
