@@ -33,7 +33,7 @@ export function registerBatchCommands(program: Command): void {
   const statusCommand = (name: 'activate' | 'suspend', to: 'active' | 'suspended', description: string) => batches.command(name)
     .description(description)
     .argument('<name>', 'batch name')
-    .option('--operator <name>', 'operator name for the audit trail (default: your login name)', nonEmpty('a name', 100), defaultOperator())
+    .option('--operator <name>', 'operator name for the audit trail', nonEmpty('a name', 100), defaultOperator())
     .action(async (batchName: string, o: { operator: string }, cmd: Command) => {
       const opts = cmd.optsWithGlobals<GlobalOptions>();
       const r = await withBilling((billing) => billing.tx(async (ctx) => {

@@ -41,7 +41,7 @@ export function addCardAdminCommands(cards: Command): void {
     .description(description)
     .argument('<card>', CARD_ARG)
     .option('--reason <text>', 'why (kept in the audit trail)', nonEmpty('a reason', 500))
-    .option('--operator <name>', 'operator name for the audit trail (default: your login name)', nonEmpty('a name', 100), defaultOperator())
+    .option('--operator <name>', 'operator name for the audit trail', nonEmpty('a name', 100), defaultOperator())
     .action(async (ref: string, o: { reason?: string; operator: string }, cmd: Command) => {
       const opts = cmd.optsWithGlobals<GlobalOptions>();
       const { card, from, batch } = await withBilling((billing) => billing.tx(async (ctx) => {
@@ -68,7 +68,7 @@ export function addCardAdminCommands(cards: Command): void {
     .argument('<card>', CARD_ARG)
     .requiredOption('--amount <amount>', 'signed decimal amount in the card\'s currency, e.g. -1.00 or 5.00')
     .requiredOption('--reason <text>', 'why (kept on the ledger entry)', nonEmpty('a reason', 500))
-    .option('--operator <name>', 'operator name for the ledger (default: your login name)', nonEmpty('a name', 100), defaultOperator())
+    .option('--operator <name>', 'operator name for the ledger', nonEmpty('a name', 100), defaultOperator())
     .addHelpText('after', '\nExample:\n  prepaid cards adjust B3-000042 --amount -1.00 --reason "duplicate call charge, ticket 812"')
     .action(async (ref: string, o: { amount: string; reason: string; operator: string }, cmd: Command) => {
       const opts = cmd.optsWithGlobals<GlobalOptions>();

@@ -73,7 +73,7 @@ export function addCardIssueCommands(cards: Command): void {
     .option('--batch <name>', 'batch name (default: batch-<date-time>)', batchName)
     .requiredOption('--out <file.csv>', 'CSV to create (serial, card_number, pin, value, currency, expires); never overwritten, mode 0600')
     .option('--activate', 'activate the cards now (default: inactive until `batches activate`)')
-    .option('--operator <name>', 'operator name for the books (default: your login name)', nonEmpty('a name', 100), defaultOperator())
+    .option('--operator <name>', 'operator name for the books', nonEmpty('a name', 100), defaultOperator())
     .addHelpText('after', '\nExample:\n  prepaid cards generate --count 1000 --value 10.00 --batch shop-2026-01 --expires-after-activation 365d --out shop-2026-01.csv')
     .action(async (o: GenerateOptions, cmd: Command) => {
       const opts = cmd.optsWithGlobals<GlobalOptions>();
@@ -123,7 +123,7 @@ export function addCardIssueCommands(cards: Command): void {
     .requiredOption('--file <file.csv>', 'the batch file')
     .option('--batch <name>', 'batch name (default: the file name without .csv)', batchName)
     .option('--activate', 'activate the cards now (default: inactive until `batches activate`)')
-    .option('--operator <name>', 'operator name for the books (default: your login name)', nonEmpty('a name', 100), defaultOperator())
+    .option('--operator <name>', 'operator name for the books', nonEmpty('a name', 100), defaultOperator())
     .addHelpText('after', `\nEvery row is checked first; a file with any bad row imports nothing and each problem is reported as
 "line N: column: expected …". The expires column is empty, YYYY-MM-DD, "90d after activation" or "90d after first use".`)
     .action(async (o: { file: string; batch?: string; activate?: boolean; operator: string }, cmd: Command) => {

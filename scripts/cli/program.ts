@@ -4,6 +4,9 @@ import { registerBatchCommands } from './batch-commands';
 import { registerCardCommands } from './card-commands';
 import { registerDbCommands } from './db-commands';
 import { registerLedgerCommands } from './ledger-commands';
+import { registerMerchantCommands } from './merchant-commands';
+import { registerRateCommands } from './rate-commands';
+import { registerReportCommands } from './report-commands';
 import { registerServeCommand } from './serve-command';
 
 /** Every command group registers itself here: one list, so `prepaid --help` shows them all. */
@@ -13,6 +16,9 @@ const REGISTRARS: Array<(program: Command) => void> = [
   registerServeCommand,
   registerCardCommands,
   registerBatchCommands,
+  registerRateCommands,
+  registerMerchantCommands,
+  registerReportCommands,
 ];
 
 export function buildProgram(): Command {
