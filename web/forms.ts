@@ -66,21 +66,20 @@ export function parseBuyForm(body: FormBody, site: SiteConfig, currency: string,
   const base = buySchema.safeParse({ buyer_email: str(body.buyer_email), mode: str(body.mode) || 'self' });
   collect(base, errors);
   let gift: BuyForm['gift'] = null;
-  if (base.success && base.data.mode === 'gift') {
+  if (str(body.mode) === 'gift') {
     const g = giftSchema.safeParse({ recipient_name: str(body.recipient_name), recipient_email: str(body.recipient_email), gift_message: str(body.gift_message), send_date: str(body.send_date) });
     collect(g, errors);
-    if (g.success) {
-      let send_at_ms: number | null = null;
-      if (g.data.send_date) {
-        const t = Date.parse(`${g.data.send_date}T00:00:00Z`);
-        const today = Math.floor(now_ms / DAY_MS) * DAY_MS;
-        if (Number.isNaN(t)) errors.send_date = 'Enter a real date, like 2026-12-24';
-        else if (t < today) errors.send_date = 'The send date must be today or later';
-        else if (t > today + 366 * DAY_MS) errors.send_date = 'The send date must be within a year';
-        else if (t > today) send_at_ms = t;
-      }
-      gift = { recipient_email: g.data.recipient_email, recipient_name: g.data.recipient_name, message: g.data.gift_message || null, send_at_ms };
+    let send_at_ms: number | null = null;
+    const date = str(body.send_date);
+    if (date && !errors.send_date) {
+      const t = Date.parse(`${date}T00:00:00Z`);
+      const today = Math.floor(now_ms / DAY_MS) * DAY_MS;
+      if (Number.isNaN(t)) errors.send_date = 'Enter a real date, like 2026-12-24';
+      else if (t < today) errors.send_date = 'The send date must be today or later';
+      else if (t > today + 366 * DAY_MS) errors.send_date = 'The send date must be within a year';
+      else if (t > today) send_at_ms = t;
     }
+    if (g.success) gift = { recipient_email: g.data.recipient_email, recipient_name: g.data.recipient_name, message: g.data.gift_message || null, send_at_ms };
   }
   if (Object.keys(errors).length || !base.success) return { errors };
   return { value: { amount_minor: amount.amount_minor!, buyer_email: base.data.buyer_email, gift }, errors };
