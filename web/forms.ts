@@ -32,6 +32,14 @@ export function parseAmount(body: FormBody, site: SiteConfig, currency: string):
   return { amount_minor: minor };
 }
 
+/** Errors in the order the fields appear on the page (the summary lists them so). */
+function inOrder(errors: FieldErrors, fields: readonly string[]): FieldErrors {
+  const out: FieldErrors = {};
+  for (const f of fields) if (errors[f]) out[f] = errors[f];
+  for (const [k, v] of Object.entries(errors)) if (!(k in out)) out[k] = v;
+  return out;
+}
+
 function collect(result: z.ZodSafeParseResult<unknown>, errors: FieldErrors): void {
   if (result.success) return;
   for (const issue of result.error.issues) {
@@ -93,7 +101,7 @@ export function parseRechargeForm(body: FormBody, site: SiteConfig, currency: st
   collect(r, errors);
   const amount = parseAmount(body, site, currency);
   if (amount.error) errors.amount = amount.error;
-  if (!r.success || amount.error) return { errors };
+  if (!r.success || amount.error) return { errors: inOrder(errors, ['card_number', 'amount', 'buyer_email']) };
   return { value: { ...r.data, amount_minor: amount.amount_minor! }, errors };
 }
 

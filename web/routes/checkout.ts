@@ -1,15 +1,14 @@
 import type { Response } from 'express';
 import type { Order } from '../../billing/orders/order';
 import { attachProviderSession } from '../../billing/orders/orders';
-import { money } from '../views/format';
 import type { SiteContext } from '../site-context';
 
 /** Opens the provider's checkout for a new order and sends the browser there (303). */
 export async function startCheckout(site: SiteContext, res: Response, order: Order): Promise<void> {
   const base = site.provider.sandbox ? '' : site.config.publicUrl;
   const description = order.kind === 'recharge'
-    ? `Recharge of card ending ${order.card_last4} — ${money(order.amount_minor, order.currency)}`
-    : `${order.recipient_email ? 'Gift card' : 'Prepaid card'} — ${money(order.amount_minor, order.currency)}`;
+    ? `Recharge of card ending ${order.card_last4}`
+    : order.recipient_email ? `Gift card for ${order.recipient_name ?? order.recipient_email}` : 'Prepaid card';
   const session = await site.provider.createCheckout({
     order_id: order.id,
     amount_minor: order.amount_minor,

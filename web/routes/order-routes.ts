@@ -24,7 +24,7 @@ export function orderRoutes(site: SiteContext, router: Router): void {
     const own = !!order.buyer_session_hash && SecretHasher.equal(order.buyer_session_hash, sessionHash(site, req));
     const payUrl = order.status === 'pending' && order.provider === 'sandbox' && order.provider_session_id ? `/sandbox-pay/${order.provider_session_id}` : null;
     const notice = extra.notice ?? (typeof req.query.notice === 'string' ? NOTICES[req.query.notice] : undefined);
-    render(site, res, status, order.status === 'pending' ? 'Waiting for payment' : 'Your order', orderView({ order, mails, csrf: site.csrfToken(req, res), ownSession: own, payUrl, notice, error: extra.error }));
+    render(site, res, status, order.status === 'pending' ? 'Waiting for payment' : 'Your order', orderView({ order, mails, csrf: site.csrfToken(req, res), ownSession: own, payUrl, notice, error: extra.error, now_ms: site.billing.clock.now().getTime() }));
   }
 
   router.get('/orders/:id', async (req, res) => {

@@ -4,7 +4,7 @@ import { html } from '../html';
 import type { SafeHtml } from '../html';
 import type { FieldErrors } from './form-parts';
 import { csrfField, errorSummary, input } from './form-parts';
-import { dateTime, day, money } from './format';
+import { day, money, when } from './format';
 
 export function balanceFormView(m: { csrf: string; values: Record<string, string>; errors: FieldErrors; general?: string }): SafeHtml {
   return html`<h1>Balance and history</h1>
@@ -12,7 +12,7 @@ export function balanceFormView(m: { csrf: string; values: Record<string, string
 ${errorSummary(m.errors, m.general)}
 <form method="post" action="/balance" novalidate class="card-form narrow">
   ${csrfField(m.csrf)}
-  ${input({ name: 'card_number', label: 'Card number', value: m.values.card_number ?? '', required: true, autocomplete: 'off', inputmode: 'numeric', hint: '16 digits, spaces are fine.', error: m.errors.card_number, maxlength: 23, extraClass: 'mono' })}
+  ${input({ name: 'card_number', label: 'Card number', value: m.values.card_number ?? '', required: true, autocomplete: 'off', inputmode: 'numeric', hint: '16 digits, spaces are fine.', error: m.errors.card_number, maxlength: 23, extraClass: 'mono-input' })}
   ${input({ name: 'pin', label: 'PIN', type: 'password', required: true, autocomplete: 'off', inputmode: 'numeric', error: m.errors.pin, maxlength: 12 })}
   <button type="submit" class="button">Show balance</button>
 </form>`;
@@ -43,9 +43,9 @@ ${history.length === 0 ? html`<p>No activity yet.</p>` : html`<div class="table-
   <thead><tr><th scope="col">Date</th><th scope="col">What</th><th scope="col">Details</th><th scope="col" class="num">Amount</th></tr></thead>
   <tbody>
   ${history.map((h) => html`<tr class="kind-${h.kind}">
-    <td>${dateTime(h.at_ms)}</td>
+    <td>${when(h.at_ms)}</td>
     <td>${KIND_LABEL[h.kind] ?? h.kind}</td>
-    <td>${h.label ?? ''}${h.kind === 'call_charge' && h.billed_seconds !== null ? html` <span class="hint">· ${duration(h.billed_seconds)}</span>` : ''}</td>
+    <td>${h.label ?? (h.kind === 'sale' || h.kind === 'recharge' ? 'on the website' : '')}${h.kind === 'call_charge' && h.billed_seconds !== null ? html` <span class="hint">· ${duration(h.billed_seconds)}</span>` : ''}</td>
     <td class="num ${h.amount_minor < 0 ? 'debit' : 'credit'}">${h.amount_minor > 0 ? '+' : ''}${money(h.amount_minor, h.currency)}</td>
   </tr>`)}
   </tbody>

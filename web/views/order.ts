@@ -4,7 +4,7 @@ import { isGift } from '../../billing/orders/order';
 import { html } from '../html';
 import type { SafeHtml } from '../html';
 import { csrfField } from './form-parts';
-import { dateTime, day, groupDigits, money } from './format';
+import { dateTime, day, groupDigits, money, when } from './format';
 
 export interface OrderViewModel {
   order: Order;
@@ -16,15 +16,17 @@ export interface OrderViewModel {
   payUrl: string | null;
   notice?: string;
   error?: string;
+  now_ms: number;
 }
 
-function mailState(rows: readonly OutboxRow[]): string {
+function mailState(rows: readonly OutboxRow[], send_at_ms: number | null, now_ms: number): SafeHtml | string {
   const live = rows.filter((r) => r.status !== 'superseded');
   const last = live[live.length - 1];
   if (!last) return 'not scheduled';
-  if (last.status === 'sent') return `sent ${dateTime(last.sent_at_ms!)}`;
+  if (last.status === 'sent') return html`sent ${when(last.sent_at_ms!)}`;
   if (last.status === 'failed') return 'could not be delivered';
-  return last.attempts > 0 ? 'delivery is being retried' : `scheduled for ${dateTime(last.next_attempt_at_ms)}`;
+  if (last.attempts > 0) return 'delivery is being retried';
+  return send_at_ms !== null && send_at_ms > now_ms ? html`scheduled for ${when(send_at_ms)}` : 'being sent';
 }
 
 export function orderView(m: OrderViewModel): SafeHtml {
@@ -46,7 +48,7 @@ export function orderView(m: OrderViewModel): SafeHtml {
   if (o.kind === 'recharge') {
     return html`${head}<h1>Card recharged</h1>
 <p class="lead">${amount} was added to the card ending <strong>${o.card_last4}</strong>.</p>
-<dl class="summary"><div><dt>Order</dt><dd class="mono">${o.id}</dd></div><div><dt>Receipt to</dt><dd>${o.buyer_email} — ${mailState(receipt)}</dd></div></dl>
+<dl class="summary"><div><dt>Order</dt><dd class="mono">${o.id}</dd></div><div><dt>Receipt to</dt><dd>${o.buyer_email} — ${mailState(receipt, null, m.now_ms)}</dd></div></dl>
 <p><a href="/balance">Check the balance</a></p>`;
   }
   if (isGift(o)) {
@@ -54,10 +56,10 @@ export function orderView(m: OrderViewModel): SafeHtml {
     return html`${head}<h1>Your gift card is paid</h1>
 <p class="lead">${amount} for <strong>${o.recipient_name}</strong> (${o.recipient_email}), card ending ${o.card_last4}.</p>
 <dl class="summary">
-  <div><dt>Gift email</dt><dd>${mailState(gifts)}</dd></div>
+  <div><dt>Gift email</dt><dd>${mailState(gifts, o.kind === 'card' ? o.send_at_ms : null, m.now_ms)}</dd></div>
   <div><dt>Send date</dt><dd>${o.send_at_ms ? day(o.send_at_ms) : 'right after payment'}</dd></div>
-  <div><dt>Opened</dt><dd>${o.claimed_at_ms ? html`the PIN was revealed ${dateTime(o.claimed_at_ms)}` : 'not yet'}</dd></div>
-  <div><dt>Receipt to</dt><dd>${o.buyer_email} — ${mailState(receipt)}</dd></div>
+  <div><dt>Opened</dt><dd>${o.claimed_at_ms ? html`the PIN was revealed ${when(o.claimed_at_ms)}` : 'not yet'}</dd></div>
+  <div><dt>Receipt to</dt><dd>${o.buyer_email} — ${mailState(receipt, null, m.now_ms)}</dd></div>
   <div><dt>Order</dt><dd class="mono">${o.id}</dd></div>
 </dl>
 ${o.claimed_at_ms === null ? html`<form method="post" action="/orders/${o.id}/resend" class="inline-form">
@@ -74,7 +76,7 @@ ${canReveal ? html`<form method="post" action="/orders/${o.id}/reveal" class="re
   <p><strong>The card number and PIN are shown only once.</strong> Have a pen ready or a password manager open.</p>
   <button type="submit" class="button">Show card number and PIN</button>
 </form>` : html`<p class="notice">${o.revealed_at_ms ? html`The card number and PIN were shown on ${dateTime(o.revealed_at_ms)}. For your safety they cannot be shown again.` : 'The card number and PIN can only be shown in the browser that bought the card.'}</p>`}
-<dl class="summary"><div><dt>Order</dt><dd class="mono">${o.id}</dd></div><div><dt>Receipt to</dt><dd>${o.buyer_email} — ${mailState(receipt)}</dd></div></dl>`;
+<dl class="summary"><div><dt>Order</dt><dd class="mono">${o.id}</dd></div><div><dt>Receipt to</dt><dd>${o.buyer_email} — ${mailState(receipt, null, m.now_ms)}</dd></div></dl>`;
 }
 
 /** The one page that shows a card's number and PIN (own purchase, or a claimed gift). */

@@ -12,7 +12,7 @@ export function sandboxPayView(s: SandboxSession, csrf: string, error?: string, 
 ${errorSummary(error ? { test_card: error } : {})}
 <form method="post" action="/sandbox-pay/${s.id}" novalidate class="card-form narrow">
   ${csrfField(csrf)}
-  ${input({ name: 'test_card', label: 'Test card number', value: values.test_card ?? '', required: true, autocomplete: 'off', inputmode: 'numeric', maxlength: 23, error, extraClass: 'mono' })}
+  ${input({ name: 'test_card', label: 'Test card number', value: values.test_card ?? '', required: true, autocomplete: 'off', inputmode: 'numeric', maxlength: 23, error, extraClass: 'mono-input' })}
   <button type="submit" class="button">Pay ${money(s.amount_minor, s.currency)}</button>
   <a class="button secondary" href="${s.cancel_url}">Cancel</a>
 </form>
