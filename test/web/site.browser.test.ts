@@ -137,9 +137,22 @@ describe('cyber card site in Chromium (sandbox payments, real SMTP, SQLite)', fu
     await buyer.page.click('button:has-text("Continue to payment")');
     await payInSandbox(buyer.page);
     expect(await buyer.page.locator('h1').innerText()).to.equal('Your gift card is paid');
-    const gift = await eventually(() => smtp.to('ana@example.com')[0], 'the gift email');
+    const first = await eventually(() => smtp.to('ana@example.com')[0], 'the gift email');
+    const linkOf = (text: string) => /(http:\/\/127\.0\.0\.1:\d+\/gift\/[A-Za-z0-9_-]+)/.exec(text)![1]!;
+    // "Resend gift email": a new link replaces the old one.
+    await buyer.page.reload();
+    await buyer.page.click('button:has-text("Resend gift email")');
+    expect(await buyer.page.locator('.notice').innerText()).to.contain('on its way again');
+    await shot(buyer.page, '08b-gift-resent');
+    const gift = await eventually(() => smtp.to('ana@example.com')[1], 'the resent gift email');
+    expect(smtp.to('ana@example.com')).to.have.length(2);
     const number = /Card number: ([\d ]{19})/.exec(gift.text)![1]!.replace(/ /g, '');
-    const link = /(http:\/\/127\.0\.0\.1:\d+\/gift\/[A-Za-z0-9_-]+)/.exec(gift.text)![1]!;
+    const link = linkOf(gift.text);
+    expect(link).to.not.equal(linkOf(first.text));
+    const stale = await browser.newContext({ javaScriptEnabled: false });
+    const stalePage = await stale.newPage();
+    expect((await stalePage.goto(linkOf(first.text)))?.status()).to.equal(404);
+    await stale.close();
     secrets.push(number);
     expect(gift.text).to.contain('<script>alert(1)</script>'); // the text part carries the message verbatim
     expect(gift.raw).to.not.match(/PIN: \d{4}/);
