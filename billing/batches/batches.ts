@@ -32,7 +32,7 @@ export async function setBatchStatus(q: Sql, name: string, to: Exclude<BatchStat
   const r = to === 'active'
     ? await q.run(
       `UPDATE cards SET status = 'active',
-              expires_at_ms = CASE WHEN activated_at_ms IS NULL AND expiry_kind = 'after_activation' AND expiry_days IS NOT NULL THEN ? + expiry_days * ${DAY_MS} ELSE expires_at_ms END,
+              expires_at_ms = CASE WHEN activated_at_ms IS NULL AND expiry_kind = 'after_activation' AND expiry_days IS NOT NULL THEN CAST(? AS BIGINT) + CAST(expiry_days AS BIGINT) * ${DAY_MS} ELSE expires_at_ms END,
               activated_at_ms = COALESCE(activated_at_ms, ?)
         WHERE batch_id = ? AND status IN ('inactive', 'suspended')`,
       [now_ms, now_ms, batch.id])

@@ -1,9 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../runtime/config';
-import { createLogger } from '../runtime/logger';
 import { ALL_ROLES } from '../serve/deps';
 import type { Role } from '../serve/deps';
-import { runServe } from '../serve/serve';
 import { CliError, EXIT_USAGE } from './cli-context';
 
 export function registerServeCommand(program: Command): void {
@@ -15,6 +13,9 @@ export function registerServeCommand(program: Command): void {
       const bad = roles.filter((r) => !ALL_ROLES.includes(r as Role));
       if (bad.length || roles.length === 0) throw new CliError(`--roles: unknown role ${bad.join(', ') || '(none)'}; expected some of ${ALL_ROLES.join(', ')}`, EXIT_USAGE);
       const config = loadConfig();
+      // Loaded on demand: the server's modules (express, the site, the IVR) cost ~1 s to import,
+      // which every other `prepaid` command would otherwise pay at start.
+      const [{ runServe }, { createLogger }] = await Promise.all([import('../serve/serve'), import('../runtime/logger')]);
       await runServe(config, createLogger(config.logLevel), roles as Role[]);
     });
 }
