@@ -31,13 +31,13 @@ export function formatRatePerMinute(scaled: number, currency: string): string {
   return formatUnits(scaled, exp + RATE_DECIMALS_EXTRA, exp);
 }
 
-const decimal = (maxDecimals: number, example: string) => {
-  const re = maxDecimals === 0 ? /^\d{1,12}$/ : new RegExp(`^\\d{1,12}(\\.\\d{1,${maxDecimals}})?$`);
-  return z.string().regex(re, `expected a decimal with up to ${maxDecimals} decimal places, e.g. ${example}`);
-};
-const optionalDecimal = (maxDecimals: number, example: string) => z.union([z.literal(''), decimal(maxDecimals, example)], {
-  error: `expected empty (0) or a decimal with up to ${maxDecimals} decimal places, e.g. ${example}`,
-});
+const decimalPattern = (maxDecimals: number) => (maxDecimals === 0 ? '\\d{1,12}' : `\\d{1,12}(\\.\\d{1,${maxDecimals}})?`);
+const decimalForm = (maxDecimals: number, example: string) =>
+  maxDecimals === 0 ? `a whole number, e.g. ${example}` : `a decimal with up to ${maxDecimals} decimal places, e.g. ${example}`;
+const decimal = (maxDecimals: number, example: string) =>
+  z.string().regex(new RegExp(`^${decimalPattern(maxDecimals)}$`), `expected ${decimalForm(maxDecimals, example)}`);
+const optionalDecimal = (maxDecimals: number, example: string) =>
+  z.string().regex(new RegExp(`^(${decimalPattern(maxDecimals)})?$`), `expected empty (0) or ${decimalForm(maxDecimals, example)}`);
 const seconds = z.string().regex(/^\d{1,4}$/, 'expected whole seconds from 1 to 3600, e.g. 60')
   .refine((s) => Number(s) >= 1 && Number(s) <= 3600, 'expected whole seconds from 1 to 3600, e.g. 60');
 const BLOCKED = new Map([['', false], ['no', false], ['false', false], ['0', false], ['yes', true], ['true', true], ['1', true]]);
