@@ -23,8 +23,18 @@ export function requestIdOf(res: Response): string {
   return (res.locals.request_id as string | undefined) ?? 'unknown';
 }
 
+/** Writes a JSON answer directly (no ETag hashing or freshness checks: API answers are not cached). */
+export function sendJson(res: Response, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.setHeader('Cache-Control', 'no-store');
+  res.end(text);
+}
+
 export function sendError(res: Response, code: ErrorCode, message: string): void {
   res.locals.error_code = code;
   const o = errorOutcome(code, message, requestIdOf(res));
-  res.status(o.status).json(o.body);
+  sendJson(res, o.status, o.body);
 }

@@ -2,7 +2,7 @@ import express from 'express';
 import type { Express } from 'express';
 import helmet from 'helmet';
 import type { AppDeps, BackgroundTask } from '../../scripts/serve/deps';
-import { sendError } from './api-error';
+import { sendError, sendJson } from './api-error';
 import { createApiMetrics } from './api-metrics';
 import { docsPage } from './docs-page';
 import { apiErrorHandler, jsonBody } from './json-body';
@@ -11,7 +11,8 @@ import { openApiDocument } from './openapi';
 import { ipLimiter, merchantLimiter } from './rate-limits';
 import type { LimitWindow } from './rate-limits';
 import { requestContext } from './request-context';
-import { settlementRoutes } from './settlement-routes';
+import { addSettlementRoutes } from './settlement-routes';
+import { chain } from './chain';
 
 export interface ApiOptions {
   /** How long a merchant key lookup is cached in-process (revocation takes effect within this). */
@@ -52,12 +53,13 @@ export function mountSettlementApi(app: Express, deps: AppDeps, options: ApiOpti
   app.get('/metrics', context, async (_req, res) => {
     res.type(deps.metrics.contentType).send(await deps.metrics.metrics());
   });
-  app.get('/openapi.json', context, security, (_req, res) => { res.json(openApiDocument()); });
+  app.get('/openapi.json', context, security, (_req, res) => { sendJson(res, 200, openApiDocument()); });
   app.get('/docs', context, security, (_req, res) => { res.type('html').send(docsPage()); });
 
   const v1 = express.Router();
-  v1.use(context, security, ipLimiter(options.ip_limit), merchantAuth(billing, options.auth_cache_ttl_ms), merchantLimiter(options.merchant_limit), ...jsonBody());
-  v1.use(settlementRoutes(billing, metrics));
+  // One composed layer instead of eight router layers: the same middleware, less dispatch per request.
+  v1.use(chain([context, security, ipLimiter(options.ip_limit), merchantAuth(billing, options.auth_cache_ttl_ms), merchantLimiter(options.merchant_limit), ...jsonBody()]));
+  addSettlementRoutes(v1, billing, metrics);
   v1.use((_req, res) => sendError(res, 'not_found', 'no such endpoint'));
   v1.use(apiErrorHandler());
   app.use('/v1', v1);

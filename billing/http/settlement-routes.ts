@@ -1,8 +1,7 @@
-import express from 'express';
 import type { Request, Response, Router } from 'express';
 import type { Billing } from '../billing';
 import { authorize, balance, capture, getAuthorization, refund, voidAuthorization } from '../settlement/settlement';
-import { sendError } from './api-error';
+import { sendError, sendJson } from './api-error';
 import type { ApiMetrics } from './api-metrics';
 import { outcomeOf, runMoneyMove } from './idempotent-run';
 import type { MoneyMove, RunOutcome } from './idempotent-run';
@@ -16,7 +15,7 @@ const idempotencyKey = IdempotencyHeaders.shape['idempotency-key'];
 function send(res: Response, out: RunOutcome): void {
   if (out.code) localsOf(res).error_code = out.code;
   if (out.replayed) res.setHeader('Idempotent-Replayed', 'true');
-  res.status(out.status).json(out.body);
+  sendJson(res, out.status, out.body);
 }
 
 /** Validates the Idempotency-Key header; answers validation_error and returns null when it is bad. */
@@ -29,9 +28,8 @@ function keyOf(req: Request, res: Response): { key: string | undefined } | null 
   return { key: k.data };
 }
 
-/** The /v1 endpoints (PRODUCT.md "Settlement HTTP API"). Auth, limits and body parsing run before these. */
-export function settlementRoutes(billing: Billing, metrics: ApiMetrics): Router {
-  const r = express.Router();
+/** The /v1 endpoints (PRODUCT.md "Settlement HTTP API"), added to `r` after auth, limits and body parsing. */
+export function addSettlementRoutes(r: Router, billing: Billing, metrics: ApiMetrics): Router {
   const move = (res: Response, m: Omit<MoneyMove, 'request_id' | 'merchant_id'>) =>
     runMoneyMove(billing, { ...m, request_id: localsOf(res).request_id, merchant_id: merchantOf(res).id });
 
@@ -42,10 +40,13 @@ export function settlementRoutes(billing: Billing, metrics: ApiMetrics): Router 
     if (!k) return;
     const merchant_id = merchantOf(res).id;
     const b = body.data;
-    const number_hash = billing.hasher.cardNumber(b.card_number);
     const out = await move(res, {
       key: k.key,
-      fingerprint: ['POST /v1/authorizations', { ...b, card_number: number_hash, pin: billing.hasher.pin(number_hash, b.pin) }],
+      // Hashed only when a key needs it (keyed hashes: the stored fingerprint reveals no number or PIN).
+      fingerprint: k.key === undefined ? null : (() => {
+        const number_hash = billing.hasher.cardNumber(b.card_number);
+        return ['POST /v1/authorizations', { ...b, card_number: number_hash, pin: billing.hasher.pin(number_hash, b.pin) }];
+      })(),
       source: `ip:${req.ip}`,
       okStatus: 201,
       op: (ctx) => authorize(ctx, merchant_id, b),

@@ -1,0 +1,206 @@
+/**
+ * Settlement API benchmark: POST /v1/authorizations (capture: true) spread over 10,000 cards,
+ * against a real `prepaid serve --roles api` child process, and a bare express JSON endpoint in
+ * another child process, both driven by autocannon from this process.
+ *
+ *   npx tsx bench/settlement/run.ts [--db sqlite|pg] [--seconds 10] [--connections 50] [--cards 10000] [--log-level info] [--profile DIR]
+ *
+ * --profile writes a V8 CPU profile of the API process into DIR (open it in Chrome DevTools).
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { Billing } from '../../billing/billing';
+import { insertCard, creditCard, newSerial } from '../../billing/cards/card-issue';
+import { generateCardNumber } from '../../billing/cards/card-number';
+import { generatePin } from '../../billing/cards/pin';
+import { SecretHasher, generateSecretKey } from '../../billing/cards/secrets';
+import { FUNDING_SALES } from '../../billing/ledger/accounts';
+import { createMerchant } from '../../billing/merchants/merchants';
+import { systemClock } from '../../billing/shared/clock';
+import { DEFAULT_POLICY } from '../../billing/shared/context';
+import { unwrap } from '../../billing/shared/errors';
+import { migrate, openDatabase } from '../../billing/store/sql/open';
+import { verifyLedger } from '../../billing/verify/ledger-verify';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const { values: args } = parseArgs({
+  options: {
+    db: { type: 'string', default: 'sqlite' },
+    seconds: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '50' },
+    cards: { type: 'string', default: '10000' },
+    merchants: { type: 'string', default: '50' },
+    'log-level': { type: 'string', default: 'info' },
+    'pg-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
+    profile: { type: 'string' },
+  },
+});
+const SECONDS = Number(args.seconds);
+const CONNECTIONS = Number(args.connections);
+const CARDS = Number(args.cards);
+const MERCHANTS = Number(args.merchants);
+if (args.db !== 'sqlite' && args.db !== 'pg') throw new Error('--db must be sqlite or pg');
+
+const children: ChildProcess[] = [];
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+async function adminQuery(sql: string): Promise<void> {
+  const c = new pg.Client({ connectionString: args['pg-url'] });
+  await c.connect();
+  try { await c.query(sql); } finally { await c.end(); }
+}
+
+async function createDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  if (args.db === 'sqlite') {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'prepaid-bench-'));
+    return { url: `sqlite:${path.join(dir, 'prepaid.db')}`, drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
+  }
+  const name = `prepaid_bench_${randomBytes(4).toString('hex')}`;
+  await adminQuery(`CREATE DATABASE ${name}`);
+  const u = new URL(args['pg-url']!);
+  u.pathname = `/${name}`;
+  return { url: u.toString(), drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+}
+
+/**
+ * Starts a child; resolves once `knownUrl`/healthz answers, or (without it) once its output carries
+ * a JSON line with `url`.
+ */
+function startChild(argv: string[], env: Record<string, string>, knownUrl?: string): Promise<{ url: string; proc: ChildProcess }> {
+  const proc = spawn(process.execPath, argv, { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(proc);
+  if (knownUrl) {
+    let out = '';
+    proc.stdout?.on('data', (c: Buffer) => { out = (out + c.toString('utf8')).slice(-4000); });
+    proc.stderr?.on('data', (c: Buffer) => { out = (out + c.toString('utf8')).slice(-4000); });
+    return (async () => {
+      for (let i = 0; i < 300; i++) {
+        if (proc.exitCode !== null) break;
+        if (await fetch(`${knownUrl}/healthz`).then((r) => r.ok, () => false)) return { url: knownUrl, proc };
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`server did not become healthy: ${out}`);
+    })();
+  }
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    const onData = (c: Buffer) => {
+      buf += c.toString('utf8');
+      const m = /\{[^\n]*"url":"(http:[^"]+)"[^\n]*\}/.exec(buf);
+      if (m?.[1]) { resolve({ url: m[1], proc }); buf = ''; proc.stdout?.removeListener('data', onData); proc.stderr?.removeListener('data', onData); proc.stdout?.resume(); proc.stderr?.resume(); }
+    };
+    proc.stdout?.on('data', onData);
+    proc.stderr?.on('data', onData);
+    proc.once('exit', (code) => reject(new Error(`child exited with ${code}: ${buf.slice(-1500)}`)));
+  });
+}
+
+async function stopChild(proc: ChildProcess): Promise<void> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  const exited = new Promise((r) => proc.once('exit', r));
+  proc.kill('SIGTERM');
+  await exited;
+}
+
+interface Figures { rps: number; p50: number; p99: number; ok: number; non2xx: number; errors: number; timeouts: number }
+
+async function load(url: string, setup: (req: { body?: string | Buffer; headers?: Record<string, string> }) => void, seconds: number): Promise<Figures> {
+  const r = await autocannon({
+    url, connections: CONNECTIONS, duration: seconds,
+    requests: [{ method: 'POST', path: '/v1/authorizations', setupRequest: (req) => { setup(req as never); return req; } }],
+  });
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, ok: r['2xx'], non2xx: r.non2xx, errors: r.errors, timeouts: r.timeouts };
+}
+
+async function main(): Promise<void> {
+  const db = await createDatabase();
+  try {
+    await migrate(db.url);
+    const secret = generateSecretKey();
+    const billing = new Billing(openDatabase(db.url), new SecretHasher(secret), systemClock, DEFAULT_POLICY);
+    log(`seeding ${CARDS} cards and ${MERCHANTS} merchants on ${args.db}…`);
+    const cards: Array<{ number: string; pin: string }> = [];
+    for (let done = 0; done < CARDS;) {
+      const n = Math.min(1000, CARDS - done);
+      await billing.tx(async (ctx) => {
+        for (let i = 0; i < n; i++) {
+          const number = generateCardNumber(DEFAULT_POLICY.issuer_prefix);
+          const pin = generatePin(4);
+          const id = await insertCard(ctx, { number, pin, serial: newSerial(), batch_id: null, currency: 'USD', status: 'active', expiry: { kind: 'none' } });
+          await creditCard(ctx, id, 10_000_000, 'USD', FUNDING_SALES, 'sale');
+          cards.push({ number, pin });
+        }
+      });
+      done += n;
+    }
+    const keys: string[] = [];
+    for (let i = 0; i < MERCHANTS; i++) keys.push(unwrap(await billing.tx((ctx) => createMerchant(ctx, `Bench shop ${i}`))).api_key);
+
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'prepaid-bench-data-'));
+    const profile = args.profile ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(args.profile)] : [];
+    // A free port chosen here, so the server's URL is known whatever LOG_LEVEL hides.
+    const port = await freePort();
+    const api = await startChild([...profile, path.join(ROOT, 'bin/prepaid.mjs'), 'serve', '--roles', 'api'], {
+      DATA_DIR: dataDir, DATABASE_URL: db.url, SECRET_KEY: secret, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: args['log-level']!,
+    }, `http://127.0.0.1:${port}`);
+    const bare = await startChild(['--import', 'tsx', path.join(ROOT, 'bench/settlement/bare-server.ts')], {});
+
+    // Each request: the next card, the next merchant, the next client address (the API trusts a
+    // loopback proxy's X-Forwarded-For, like behind a load balancer).
+    let i = 0;
+    const setup = (req: { body?: string | Buffer; headers?: Record<string, string> }) => {
+      const n = i++;
+      const c = cards[n % cards.length]!;
+      req.headers = {
+        'content-type': 'application/json', authorization: `Bearer ${keys[n % keys.length]}`, 'x-forwarded-for': `10.9.${(n >> 8) & 255}.${n & 255}`,
+      };
+      req.body = JSON.stringify({ card_number: c.number, pin: c.pin, amount: 100, currency: 'USD', capture: true, reference: `bench-${n}` });
+    };
+
+    log(`warm-up (2 s each), then ${SECONDS} s at ${CONNECTIONS} connections…`);
+    await load(bare.url, setup, 2);
+    await load(api.url, setup, 2);
+    const bareFig = await load(bare.url, setup, SECONDS);
+    const apiFig = await load(api.url, setup, SECONDS);
+
+    await stopChild(api.proc);
+    await stopChild(bare.proc);
+    const q = billing.read().q;
+    const captured = Number((await q.one<{ n: number }>("SELECT COUNT(*) AS n FROM holds WHERE status = 'captured'"))?.n);
+    const verify = await verifyLedger(q);
+    await billing.db.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+
+    const row = (name: string, f: Figures) => `${name.padEnd(34)} ${f.rps.toFixed(0).padStart(8)} req/s   p50 ${String(f.p50).padStart(4)} ms   p99 ${String(f.p99).padStart(4)} ms   2xx ${f.ok}  non-2xx ${f.non2xx}  errors ${f.errors}`;
+    console.log(`settlement bench: ${args.db}, ${CONNECTIONS} connections, ${SECONDS} s, ${CARDS} cards, ${MERCHANTS} merchants, ${os.cpus().length} cores, LOG_LEVEL=${args['log-level']}`);
+    console.log(row('bare express JSON endpoint', bareFig));
+    console.log(row('POST /v1/authorizations capture', apiFig));
+    console.log(`ratio API / bare express: ${(100 * apiFig.rps / bareFig.rps).toFixed(1)}%`);
+    console.log(`ledger verify: ${verify.ok ? 'ok' : 'FAILED'}; captured holds ${captured} (warm-up included)`);
+    if (!verify.ok || apiFig.non2xx > 0 || apiFig.errors > 0) process.exitCode = 1;
+  } finally {
+    for (const c of children) await stopChild(c);
+    await db.drop();
+  }
+}
+
+await main();
