@@ -22,11 +22,26 @@ const rate = (prefix: string, destination: string, scaled: number): Rate => ({
 
 type Seen = 'old' | 'new' | 'mixed';
 
+/**
+ * One statement, so one snapshot on both databases: the three probe prefixes in the live deck.
+ * (Three separate lookups on a PostgreSQL pool may straddle the switch; each one alone is still whole.)
+ */
 async function probe(db: Database): Promise<Seen> {
-  const [gone, added, changed] = await Promise.all([lookupRate(db, '9991234'), lookupRate(db, '9981234'), lookupRate(db, '441234')]);
-  if (gone?.destination === 'Oldland' && !added && changed?.rate_per_minute_scaled === 10_000) return 'old';
-  if (!gone && added?.destination === 'Newland' && changed?.rate_per_minute_scaled === 20_000) return 'new';
+  const rows = await db.all<{ prefix: string; destination: string; rate_per_minute_scaled: number }>(
+    `SELECT r.prefix, r.destination, r.rate_per_minute_scaled FROM rates r JOIN rate_decks d ON d.id = r.deck_id
+      WHERE d.name = 'default' AND d.status = 'active' AND r.prefix IN ('999', '998', '44')`,
+  );
+  const by = new Map(rows.map((r) => [r.prefix, r]));
+  const [gone, added, changed] = [by.get('999'), by.get('998'), by.get('44')];
+  if (rows.length === 2 && gone?.destination === 'Oldland' && Number(changed?.rate_per_minute_scaled) === 10_000) return 'old';
+  if (rows.length === 2 && added?.destination === 'Newland' && Number(changed?.rate_per_minute_scaled) === 20_000) return 'new';
   return 'mixed';
+}
+
+/** What a call does: one longest-prefix lookup. A number rated in both decks is never unrated. */
+async function callLookupIsWhole(db: Database): Promise<boolean> {
+  const r = await lookupRate(db, '441234');
+  return r !== undefined && [10_000, 20_000].includes(r.rate_per_minute_scaled);
 }
 
 for (const kind of KINDS) {
@@ -60,6 +75,7 @@ for (const kind of KINDS) {
         while (!finished) {
           const s = await probe(db);
           seen.push(s);
+          if (!(await callLookupIsWhole(db))) seen.push('mixed');
           if (s === 'old' && await db.one("SELECT id FROM rate_decks WHERE status = 'loading'")) oldWhileLoading++;
           await new Promise((r) => setTimeout(r, 5));
         }
