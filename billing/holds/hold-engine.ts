@@ -56,11 +56,11 @@ async function expireHoldRow(ctx: TxContext, id: string, amount_minor: number, c
  * after the checks the reservation cannot fail — the conditional UPDATE is the atomic guard that
  * available never goes below zero, backed by the table's CHECK constraint.
  */
-export async function createHold(ctx: TxContext, card: Card, h: NewHold): Promise<Result<Hold>> {
-  const { q, now_ms } = ctx;
+/** Everything checked before a spend; after this point the reservation or charge cannot fail but for a race the conditional UPDATE catches. */
+async function checkSpend(ctx: TxContext, card: Card, h: Pick<NewHold, 'amount_minor' | 'currency'>): Promise<Result<true>> {
   if (!Number.isSafeInteger(h.amount_minor) || h.amount_minor <= 0) return fail('validation_error', 'amount must be a positive integer of minor units');
   if (h.currency !== card.currency) return fail('currency_mismatch', `the card is in ${card.currency}, not ${h.currency}`);
-  const blocker = spendBlocker(card, now_ms);
+  const blocker = spendBlocker(card, ctx.now_ms);
   if (blocker) return fail(blocker, blockerMessage(blocker));
   if (availableMinor(card) < h.amount_minor) {
     const released = await expireOverdueHoldsOfCard(ctx, card.id);
@@ -69,17 +69,11 @@ export async function createHold(ctx: TxContext, card: Card, h: NewHold): Promis
       return fail('insufficient_funds', 'the card does not have enough available balance', { available_minor: availableMinor(card) });
     }
   }
-  const firstUse = card.first_used_at_ms === null;
-  const expires = firstUse ? expiryOnFirstUse(card, now_ms) : card.expires_at_ms;
-  const r = await q.run(
-    'UPDATE cards SET pending_minor = pending_minor + ?, first_used_at_ms = COALESCE(first_used_at_ms, ?), expires_at_ms = ? WHERE id = ? AND balance_minor - pending_minor >= ?',
-    [h.amount_minor, now_ms, expires, card.id, h.amount_minor],
-  );
-  if (r.changes !== 1) return fail('insufficient_funds', 'the card does not have enough available balance');
-  card.pending_minor += h.amount_minor;
-  card.first_used_at_ms ??= now_ms;
-  card.expires_at_ms = expires;
-  const hold: Hold = {
+  return ok(true);
+}
+
+function newHoldRow(ctx: TxContext, card: Card, h: NewHold, status: 'pending' | 'captured'): Hold {
+  return {
     id: newId(h.id_prefix ?? 'hold'),
     card_id: card.id,
     kind: h.kind,
@@ -87,19 +81,75 @@ export async function createHold(ctx: TxContext, card: Card, h: NewHold): Promis
     call_id: h.call_id ?? null,
     currency: h.currency,
     amount_minor: h.amount_minor,
-    captured_minor: 0,
+    captured_minor: status === 'captured' ? h.amount_minor : 0,
     refunded_minor: 0,
-    status: 'pending',
+    status,
     reference: h.reference ?? null,
     description: h.description ?? null,
-    expires_at_ms: now_ms + h.ttl_ms,
-    created_at_ms: now_ms,
-    updated_at_ms: now_ms,
+    expires_at_ms: ctx.now_ms + h.ttl_ms,
+    created_at_ms: ctx.now_ms,
+    updated_at_ms: ctx.now_ms,
   };
-  await q.run(
-    'INSERT INTO holds (id, card_id, kind, merchant_id, call_id, currency, amount_minor, captured_minor, refunded_minor, status, reference, description, expires_at_ms, created_at_ms, updated_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?, ?, ?)',
-    [hold.id, hold.card_id, hold.kind, hold.merchant_id, hold.call_id, hold.currency, hold.amount_minor, hold.status, hold.reference, hold.description, hold.expires_at_ms, now_ms, now_ms],
+}
+
+async function insertHold(ctx: TxContext, hold: Hold): Promise<void> {
+  await ctx.q.run(
+    'INSERT INTO holds (id, card_id, kind, merchant_id, call_id, currency, amount_minor, captured_minor, refunded_minor, status, reference, description, expires_at_ms, created_at_ms, updated_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)',
+    [hold.id, hold.card_id, hold.kind, hold.merchant_id, hold.call_id, hold.currency, hold.amount_minor, hold.captured_minor, hold.status, hold.reference, hold.description, hold.expires_at_ms, hold.created_at_ms, hold.updated_at_ms],
   );
+}
+
+/**
+ * Reserves `amount_minor` on a card whose row the caller has locked. Validates everything first;
+ * after the checks the reservation cannot fail — the conditional UPDATE is the atomic guard that
+ * available never goes below zero, backed by the table's CHECK constraint. Updates `card` in place.
+ */
+export async function createHold(ctx: TxContext, card: Card, h: NewHold): Promise<Result<Hold>> {
+  const checked = await checkSpend(ctx, card, h);
+  if (!checked.ok) return checked;
+  const expires = card.first_used_at_ms === null ? expiryOnFirstUse(card, ctx.now_ms) : card.expires_at_ms;
+  const r = await ctx.q.run(
+    'UPDATE cards SET pending_minor = pending_minor + ?, first_used_at_ms = COALESCE(first_used_at_ms, ?), expires_at_ms = ? WHERE id = ? AND balance_minor - pending_minor >= ?',
+    [h.amount_minor, ctx.now_ms, expires, card.id, h.amount_minor],
+  );
+  if (r.changes !== 1) return fail('insufficient_funds', 'the card does not have enough available balance');
+  card.pending_minor += h.amount_minor;
+  card.first_used_at_ms ??= ctx.now_ms;
+  card.expires_at_ms = expires;
+  const hold = newHoldRow(ctx, card, h, 'pending');
+  await insertHold(ctx, hold);
+  return ok(hold);
+}
+
+/**
+ * Authorize-and-capture in one step (a hold born captured): the same checks as createHold, then
+ * one conditional UPDATE moves the balance, and one entry books it. Updates `card` in place.
+ */
+export async function chargeNow(ctx: TxContext, card: Card, h: NewHold, target: CaptureTarget): Promise<Result<Hold>> {
+  const checked = await checkSpend(ctx, card, h);
+  if (!checked.ok) return checked;
+  const expires = card.first_used_at_ms === null ? expiryOnFirstUse(card, ctx.now_ms) : card.expires_at_ms;
+  const r = await ctx.q.run(
+    'UPDATE cards SET balance_minor = balance_minor - ?, first_used_at_ms = COALESCE(first_used_at_ms, ?), expires_at_ms = ? WHERE id = ? AND balance_minor - pending_minor >= ?',
+    [h.amount_minor, ctx.now_ms, expires, card.id, h.amount_minor],
+  );
+  if (r.changes !== 1) return fail('insufficient_funds', 'the card does not have enough available balance');
+  card.balance_minor -= h.amount_minor;
+  card.first_used_at_ms ??= ctx.now_ms;
+  card.expires_at_ms = expires;
+  const hold = newHoldRow(ctx, card, h, 'captured');
+  await insertHold(ctx, hold);
+  await postEntry(ctx.q, ctx.now_ms, {
+    kind: target.entry_kind,
+    card_id: card.id,
+    hold_id: hold.id,
+    reference: hold.reference,
+    balances_applied_for: [card.id],
+    postings: [
+      { account: cardAccount(card.id), card_id: card.id, amount_minor: -h.amount_minor, currency: h.currency },
+      { account: target.account, card_id: null, amount_minor: h.amount_minor, currency: h.currency },
+    ],
+  });
   return ok(hold);
 }
 

@@ -11,6 +11,8 @@ export interface NewEntry {
   reason?: string | null;
   actor?: string | null;
   postings: readonly Posting[];
+  /** The caller already moved these cards' cached balances (in one conditional UPDATE with its check). */
+  balances_applied_for?: readonly number[];
 }
 
 const postingSql = new Map<number, string>();
@@ -38,7 +40,7 @@ export async function postEntry(q: Sql, now_ms: number, entry: NewEntry): Promis
   for (const p of entry.postings) params.push(row.id, p.account, p.card_id, p.amount_minor, p.currency);
   await q.run(insertPostingsSql(entry.postings.length), params);
   for (const p of entry.postings) {
-    if (p.card_id === null) continue;
+    if (p.card_id === null || entry.balances_applied_for?.includes(p.card_id)) continue;
     const r = await q.run('UPDATE cards SET balance_minor = balance_minor + ? WHERE id = ?', [p.amount_minor, p.card_id]);
     assert(r.changes === 1, `card ${p.card_id} exists for its posting`);
   }

@@ -2,7 +2,7 @@ import { authenticateCard } from '../cards/card-auth';
 import { cardById } from '../cards/card-rows';
 import type { Card } from '../cards/card';
 import { availableMinor } from '../cards/card';
-import { captureHold, createHold, voidHold } from '../holds/hold-engine';
+import { captureHold, chargeNow, createHold, voidHold } from '../holds/hold-engine';
 import { holdById } from '../holds/hold-rows';
 import { refundHold } from '../holds/refunds';
 import type { Refund } from '../holds/refunds';
@@ -38,8 +38,9 @@ async function view(ctx: TxContext, hold_id: string): Promise<AuthorizationView>
 export async function authorize(ctx: TxContext, merchant_id: number, input: AuthorizeInput): Promise<Result<AuthorizationView>> {
   const auth = await authenticateCard(ctx, input.card_number, input.pin);
   if (!auth.ok) return auth;
-  const hold = await createHold(ctx, auth.value, {
-    kind: 'merchant',
+  const card = auth.value;
+  const h = {
+    kind: 'merchant' as const,
     merchant_id,
     amount_minor: input.amount,
     currency: input.currency,
@@ -47,13 +48,13 @@ export async function authorize(ctx: TxContext, merchant_id: number, input: Auth
     reference: input.reference ?? null,
     description: input.description ?? null,
     id_prefix: 'auth',
-  });
+  };
+  // Both update `card` in place, so the answer needs no second read.
+  const hold = input.capture
+    ? await chargeNow(ctx, card, h, { account: merchantPayable(merchant_id), entry_kind: 'capture' })
+    : await createHold(ctx, card, h);
   if (!hold.ok) return hold;
-  if (input.capture) {
-    const cap = await captureHold(ctx, hold.value.id, undefined, { account: merchantPayable(merchant_id), entry_kind: 'capture' });
-    assert(cap.ok, 'capturing a hold just created succeeds');
-  }
-  return ok(await view(ctx, hold.value.id));
+  return ok(authorizationView(hold.value, card));
 }
 
 async function ownHold(ctx: TxContext, merchant_id: number, id: string): Promise<Result<true>> {
