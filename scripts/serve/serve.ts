@@ -7,6 +7,7 @@ import { mountTelephony } from '../../ivr/app/mount';
 import { mountSite } from '../../web/mount';
 import type { Config } from '../runtime/config';
 import { openBilling } from '../runtime/open-billing';
+import { seedDemo } from '../demo/seed-demo';
 import type { AppDeps, BackgroundTask, Role } from './deps';
 import { createSweeper } from './sweeper';
 
@@ -17,9 +18,15 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+export interface StartOptions {
+  /** Seed the demo (deck, cards, merchant) on the first start of an empty embedded database. */
+  seedDemo?: boolean;
+}
+
 /** The one place the `serve` process is wired together. */
-export async function startServer(config: Config, logger: Logger, roles: readonly Role[]): Promise<RunningServer> {
+export async function startServer(config: Config, logger: Logger, roles: readonly Role[], options: StartOptions = {}): Promise<RunningServer> {
   const billing = await openBilling(config);
+  if (options.seedDemo) await seedDemo(config, billing, logger);
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
   const deps: AppDeps = { config, billing, logger, metrics };
@@ -60,8 +67,8 @@ export async function startServer(config: Config, logger: Logger, roles: readonl
   return { url, deps, stop };
 }
 
-export async function runServe(config: Config, logger: Logger, roles: readonly Role[]): Promise<void> {
-  const running = await startServer(config, logger, roles);
+export async function runServe(config: Config, logger: Logger, roles: readonly Role[], options: StartOptions = {}): Promise<void> {
+  const running = await startServer(config, logger, roles, options);
   const onSignal = (signal: string) => {
     logger.info('signal', { signal });
     const force = setTimeout(() => process.exit(1), 15_000);
