@@ -1,0 +1,125 @@
+import { activeCallRecords } from '../../billing/calls/call-records';
+import type { AppSnapshot, ChannelInfo, TelephonyEvent, Unsubscribe } from '../ari/telephony';
+import type { Language } from '../prompts/languages';
+import { isLanguage } from '../prompts/languages';
+import { CallSession } from './call-session';
+import type { CallState } from './call-state';
+import type { IvrContext } from './ivr-context';
+import { settleUnwatched } from './reconcile-job';
+
+/** The dialplan's `Stasis(prepaid,access,<number>)`: inbound calls carry `access`; our outbound legs `outbound`. */
+const OUTBOUND_ARG = 'outbound';
+
+/**
+ * The IVR process: one CallSession per inbound channel entering our Stasis app, and the
+ * reconciliation of calls in progress at start and after every event-socket reconnect.
+ * Stopping detaches the sessions without touching calls or money: Asterisk's TIMEOUT(absolute)
+ * and the holds' expiry keep them safe, and the next start reconciles them.
+ */
+export class IvrApp {
+  private readonly sessions = new Map<string, CallSession>();
+  private unsubscribe?: Unsubscribe;
+  private reconciling: Promise<void> = Promise.resolve();
+  private running = false;
+  /** Every session's run(), for tests and shutdown. */
+  private readonly runs = new Set<Promise<void>>();
+
+  constructor(readonly ctx: IvrContext) {}
+
+  get activeSessions(): number {
+    return this.sessions.size;
+  }
+
+  async start(): Promise<void> {
+    this.running = true;
+    this.unsubscribe = this.ctx.tel.on((e) => this.onEvent(e));
+    await this.reconcile(await this.ctx.tel.snapshot());
+  }
+
+  /** Detaches every session (no hang-up, no billing): the calls are reconciled by the next start. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.unsubscribe?.();
+    await this.reconciling;
+    for (const s of this.sessions.values()) s.detach();
+    this.sessions.clear();
+    await Promise.allSettled([...this.runs]);
+  }
+
+  /** Resolves when every session started so far has ended (tests, bench). */
+  async idle(): Promise<void> {
+    while (this.runs.size > 0) await Promise.allSettled([...this.runs]);
+  }
+
+  private onEvent(e: TelephonyEvent): void {
+    if (!this.running) return;
+    if (e.type === 'StasisStart' && e.args[0] !== OUTBOUND_ARG) {
+      this.startSession(e.channel, 'answering');
+    } else if (e.type === 'Reconnected' && e.snapshot) {
+      const snapshot = e.snapshot;
+      const present = new Set(snapshot.channels.map((c) => c.id));
+      for (const s of this.sessions.values()) if (!present.has(s.channel.id)) s.io.setGone();
+      void this.reconcile(snapshot);
+    }
+  }
+
+  private startSession(channel: ChannelInfo, state: CallState, setup?: (s: CallSession) => void, lang?: Language): void {
+    if (this.sessions.has(channel.id)) return;
+    const session = new CallSession(this.ctx, { id: channel.id, callerNumber: channel.callerNumber, accessNumber: channel.dialedExten }, state, lang);
+    setup?.(session);
+    this.sessions.set(channel.id, session);
+    const run = session.run().finally(() => {
+      if (this.sessions.get(channel.id) === session) this.sessions.delete(channel.id);
+      this.runs.delete(run);
+    });
+    this.runs.add(run);
+  }
+
+  /** Serialised: one reconciliation at a time. */
+  reconcile(snapshot: AppSnapshot): Promise<void> {
+    const next = this.reconciling.then(() => this.reconcileNow(snapshot)).catch((err: unknown) => {
+      this.ctx.log.error('reconcile failed', { error: err instanceof Error ? err.message : String(err) });
+    });
+    this.reconciling = next;
+    return next;
+  }
+
+  private async reconcileNow(snapshot: AppSnapshot): Promise<void> {
+    if (!this.running) return;
+    const { ctx } = this;
+    const channels = new Map(snapshot.channels.map((c) => [c.id, c]));
+    const owned = new Set([...this.sessions.values()].map((s) => s.callId).filter((id): id is string => id !== undefined));
+    const records = (await activeCallRecords(ctx.billing.read().q)).filter((r) => r.id.startsWith(`${ctx.options.nodeId}-`) && !owned.has(r.id));
+    const handled = new Set<string>();
+    for (const record of records) {
+      const out = record.outbound_channel_id ? channels.get(record.outbound_channel_id) : undefined;
+      const caller = record.channel_id ? channels.get(record.channel_id) : undefined;
+      if (record.outbound_channel_id) handled.add(record.outbound_channel_id);
+      if (caller && !this.sessions.has(caller.id)) {
+        handled.add(caller.id);
+        const langArg = out?.stasisArgs[2];
+        const bridgeUp = snapshot.bridges.some((b) => b.id === `${record.id}-br`);
+        this.startSession(caller, 'reconciling', (s) => {
+          s.reconcile = { record, outboundUp: out !== undefined, bridgeUp };
+        }, langArg !== undefined && isLanguage(langArg) ? langArg : undefined);
+      } else if (!caller) {
+        await settleUnwatched(ctx, record, out !== undefined);
+      }
+    }
+    for (const ch of snapshot.channels) {
+      if (!ch.inStasis || handled.has(ch.id) || this.sessions.has(ch.id)) continue;
+      if (ch.stasisArgs[0] === OUTBOUND_ARG) {
+        const callId = ch.stasisArgs[1];
+        const live = [...this.sessions.values()].some((s) => s.callId === callId);
+        if (!live && callId?.startsWith(`${ctx.options.nodeId}-`)) {
+          ctx.log.warn('hanging up an outbound leg with no call', { out_channel_id: ch.id });
+          await ctx.tel.hangup(ch.id).catch(() => undefined);
+        }
+      } else {
+        // A caller we were not following (it arrived while we were away, or its session was lost): start afresh.
+        ctx.log.info('adopting a caller in progress', { channel_id: ch.id });
+        this.startSession(ch, 'answering');
+      }
+    }
+  }
+}

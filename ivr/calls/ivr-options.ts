@@ -1,0 +1,61 @@
+import type { CountryCode } from 'libphonenumber-js';
+import type { Language } from '../prompts/languages';
+import type { CallClock } from './call-clock';
+import { systemCallClock } from './call-clock';
+
+/** How the IVR behaves. Every duration is in call time (see call-clock.ts). */
+export interface IvrOptions {
+  /** Languages offered, the first being the default; the choice is asked only when there are several. */
+  languages: readonly Language[];
+  /** e.g. `PJSIP/{number}@trunk`; `{number}` becomes the E.164 digits without '+'. */
+  trunkEndpoint: string;
+  /** Country assumed for a destination dialled without an international prefix (00 / 011). */
+  defaultCountry: CountryCode;
+  /** Caller id shown to the far end, if any. */
+  outboundCallerId?: string;
+  /** Ring timeout of the outbound leg. */
+  ringTimeout_s: number;
+  /** Length of a metering chunk after the first (which is connect fee + initial increment). */
+  chunk_s: number;
+  /** Reserve the next chunk this long before the covered time ends (kept below half a chunk). */
+  reserveAhead_s: number;
+  /** The warning prompt plays this long before the money runs out. */
+  warnBefore_s: number;
+  /** Asterisk's TIMEOUT(absolute) on the outbound leg = covered time left + this grace (the app cuts first). */
+  absoluteTimeoutGrace_s: number;
+  /** Card number + PIN tries per call. */
+  loginAttempts: number;
+  firstDigitTimeout_ms: number;
+  interDigitTimeout_ms: number;
+  /** How long "press # for another call" waits. */
+  anotherCallTimeout_ms: number;
+  /** Prefix of this IVR's call ids (up to 7 of [a-z0-9]): one per IVR process sharing a database. */
+  nodeId: string;
+  clock: CallClock;
+}
+
+export const DEFAULT_IVR_OPTIONS: IvrOptions = Object.freeze({
+  languages: ['en', 'es'] as const,
+  trunkEndpoint: 'PJSIP/{number}@trunk',
+  defaultCountry: 'US' as CountryCode,
+  ringTimeout_s: 45,
+  chunk_s: 60,
+  reserveAhead_s: 10,
+  warnBefore_s: 60,
+  absoluteTimeoutGrace_s: 1,
+  loginAttempts: 3,
+  firstDigitTimeout_ms: 6000,
+  interDigitTimeout_ms: 4000,
+  anotherCallTimeout_ms: 6000,
+  nodeId: 'ivr',
+  clock: systemCallClock,
+});
+
+export function ivrOptions(partial: Partial<IvrOptions> = {}): IvrOptions {
+  const o = { ...DEFAULT_IVR_OPTIONS, ...partial };
+  if (o.languages.length === 0) throw new RangeError('ivr: at least one language');
+  if (!o.trunkEndpoint.includes('{number}')) throw new RangeError('ivr: trunkEndpoint must contain {number}');
+  if (!/^[a-z0-9]{1,7}$/.test(o.nodeId)) throw new RangeError('ivr: nodeId must be 1 to 7 of [a-z0-9]');
+  if (!(o.chunk_s >= 1) || !(o.ringTimeout_s >= 1) || !(o.loginAttempts >= 1)) throw new RangeError('ivr: chunk, ring timeout and attempts must be positive');
+  return Object.freeze(o);
+}

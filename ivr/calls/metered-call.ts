@@ -1,0 +1,234 @@
+import type { CallMetering } from '../../billing/calls/call-metering';
+import { availableMinor } from '../../billing/cards/card';
+import { cardById } from '../../billing/cards/card-rows';
+import { maxAffordableSeconds, priceBilledSeconds } from '../../billing/rating/rate';
+import type { Logger } from '../../billing/shared/logger';
+import type { Unsubscribe } from '../ari/telephony';
+import type { CallOutcome } from './call-metrics';
+import type { IvrContext } from './ivr-context';
+
+/** Why a metered leg ended. */
+export type TalkEnd = 'caller_hangup' | 'far_end_hangup' | 'cut_off' | 'failed';
+
+export interface TalkResult {
+  end: TalkEnd;
+  /** Seconds from answer to the end, as measured (before rounding to increments). */
+  duration_s: number;
+  billed_s: number;
+  cost_minor: number;
+}
+
+export interface MeteredCallParams {
+  callId: string;
+  callerChannelId: string;
+  outChannelId: string;
+  metering: CallMetering;
+  /** Call-clock time of answer. */
+  answeredAt_ms: number;
+  /** Resolves when the caller's channel has gone. */
+  callerGone: Promise<void>;
+  /** Plays the one-minute warning to the caller (on the caller's channel, heard while bridged). */
+  playWarning: () => Promise<void>;
+  log: Logger;
+}
+
+const EPSILON_S = 0.001;
+
+/**
+ * One answered outbound leg, metered in real time. The call holds only its next chunk: each chunk
+ * is captured when its time has elapsed and the next reserved `reserveAhead_s` before the covered
+ * time ends; when no more can be reserved the limit is final and the leg is hung up at it. The
+ * outbound channel's TIMEOUT(absolute) always equals the covered time left (+ a grace second), so
+ * Asterisk ends the call at the limit even if this process dies. Billing is serialised through one
+ * promise chain, so a tick and the final settlement never interleave.
+ */
+export class MeteredCall {
+  readonly result: Promise<TalkResult>;
+  private resolveResult: (r: TalkResult) => void = () => {};
+  private ended = false;
+  private detachedFlag = false;
+  private warned = false;
+  private started = false;
+  private cancelTimer?: () => void;
+  private chain: Promise<unknown> = Promise.resolve();
+  private readonly unsubscribes: Unsubscribe[] = [];
+  /** Call-clock time the event socket went down, while it is down. */
+  private disconnectedAt_ms?: number;
+
+  constructor(private readonly ctx: IvrContext, readonly p: MeteredCallParams) {
+    this.result = new Promise((resolve) => { this.resolveResult = resolve; });
+    const { tel } = ctx;
+    const out = p.outChannelId;
+    this.unsubscribes.push(tel.onChannel(out, (e) => {
+      if ((e.type === 'ChannelHangupRequest' || e.type === 'StasisEnd' || e.type === 'ChannelDestroyed') && e.channel.id === out) {
+        this.end(this.atLimit() ? 'cut_off' : 'far_end_hangup');
+      }
+    }));
+    this.unsubscribes.push(tel.on((e) => {
+      if (e.type === 'Disconnected') this.disconnectedAt_ms ??= this.now();
+      else if (e.type === 'Reconnected') {
+        const lostAt = this.disconnectedAt_ms;
+        this.disconnectedAt_ms = undefined;
+        if (!e.snapshot) return;
+        const present = new Set(e.snapshot.channels.map((c) => c.id));
+        // Gone while we could not hear: bill up to the moment we last knew it was up.
+        if (!present.has(out)) this.end('far_end_hangup', lostAt);
+        else if (!present.has(p.callerChannelId)) this.end('caller_hangup', lostAt);
+      }
+    }));
+    void p.callerGone.then(() => this.end('caller_hangup'));
+  }
+
+  get limit_s(): number {
+    return this.p.metering.limit_s;
+  }
+
+  /** Starts metering (sets the Asterisk-side limit, arms the timers). */
+  start(): void {
+    if (this.started || this.ended) return;
+    this.started = true;
+    this.enqueue(() => this.tick());
+  }
+
+  /** Ends the leg from our side (e.g. after an error), billing it to this second. */
+  hangUp(reason: TalkEnd): Promise<void> {
+    this.end(reason);
+    return this.result.then(() => undefined);
+  }
+
+  /** Process shutdown: stop timers and listeners, touch neither the leg nor the money. */
+  detach(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.detachedFlag = true;
+    this.cancelTimer?.();
+    for (const u of this.unsubscribes) u();
+  }
+
+  get isDetached(): boolean {
+    return this.detachedFlag;
+  }
+
+  private now(): number {
+    return this.ctx.options.clock.now_ms();
+  }
+
+  private elapsed_s(at_ms = this.now()): number {
+    return Math.max(0, (at_ms - this.p.answeredAt_ms) / 1000);
+  }
+
+  private atLimit(): boolean {
+    return this.p.metering.meter.limitIsFinal && this.elapsed_s() >= this.limit_s - 0.5;
+  }
+
+  private enqueue<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.chain.then(fn);
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  private async tick(): Promise<void> {
+    if (this.ended) return;
+    const { metering } = this.p;
+    const o = this.ctx.options;
+    const elapsed = this.elapsed_s();
+    try {
+      await metering.captureElapsed(elapsed);
+      const ahead = Math.min(o.reserveAhead_s, o.chunk_s / 2);
+      if (!metering.meter.limitIsFinal && elapsed >= metering.limit_s - ahead - EPSILON_S) {
+        const r = await metering.extend();
+        if (!r.ok) {
+          this.p.log.warn('chunk reservation refused: the limit is final', { code: r.error.code });
+          metering.meter.limitIsFinal = true;
+        }
+      }
+    } catch (err) {
+      // Fail closed: without billing we do not extend; the leg ends at what is already covered.
+      this.p.log.error('metering failed: the limit is final', { error: err instanceof Error ? err.message : String(err) });
+      metering.meter.limitIsFinal = true;
+    }
+    if (this.ended) return;
+    const now_s = this.elapsed_s();
+    if (now_s >= metering.limit_s - EPSILON_S) {
+      this.end('cut_off');
+      return;
+    }
+    await this.followLimitInAsterisk(now_s);
+    const projected = await this.projectedEnd_s();
+    if (!this.warned && projected > o.warnBefore_s && projected - now_s <= o.warnBefore_s + EPSILON_S) {
+      this.warned = true;
+      this.p.log.info('one minute warning', { left_s: Math.round(projected - now_s) });
+      void this.p.playWarning().catch(() => undefined);
+    }
+    this.schedule(now_s, projected);
+  }
+
+  /** TIMEOUT(absolute) counts from when it is set: covered time left + grace. */
+  private lastTimeoutFor_s = -1;
+  private async followLimitInAsterisk(now_s: number): Promise<void> {
+    const limit = this.limit_s;
+    if (limit === this.lastTimeoutFor_s) return;
+    const left = limit - now_s + this.ctx.options.absoluteTimeoutGrace_s;
+    try {
+      const r = await this.ctx.tel.setChannelVar(this.p.outChannelId, 'TIMEOUT(absolute)', left.toFixed(3));
+      if (r === 'ok') this.lastTimeoutFor_s = limit;
+    } catch (err) {
+      this.p.log.warn('could not set TIMEOUT(absolute)', { error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  /** When the money runs out if nobody else spends: the covered time plus what the available balance still buys. */
+  private async projectedEnd_s(): Promise<number> {
+    const { metering } = this.p;
+    if (metering.meter.limitIsFinal) return metering.limit_s;
+    const card = await cardById(this.ctx.billing.read().q, metering.card_id);
+    if (!card) return metering.limit_s;
+    const rate = metering.meter.rate;
+    const spent = priceBilledSeconds(rate, metering.limit_s);
+    return Math.max(metering.limit_s, maxAffordableSeconds(rate, spent + Math.max(0, availableMinor(card))));
+  }
+
+  private schedule(now_s: number, projected_s: number): void {
+    const { metering } = this.p;
+    const o = this.ctx.options;
+    const ahead = Math.min(o.reserveAhead_s, o.chunk_s / 2);
+    const wakes = [metering.limit_s];
+    if (!metering.meter.limitIsFinal) wakes.push(metering.limit_s - ahead);
+    const nextCapture = metering.meter.chunks.find((c) => c.state === 'pending')?.to_s;
+    if (nextCapture !== undefined) wakes.push(nextCapture);
+    if (!this.warned) wakes.push(projected_s - o.warnBefore_s);
+    const next = Math.min(...wakes.filter((w) => w > now_s + EPSILON_S));
+    const delay_ms = Number.isFinite(next) ? (next - now_s) * 1000 : 1000;
+    this.cancelTimer?.();
+    this.cancelTimer = o.clock.after(Math.max(1, delay_ms), () => {
+      this.cancelTimer = undefined;
+      void this.enqueue(() => this.tick());
+    });
+  }
+
+  private end(reason: TalkEnd, at_ms?: number): void {
+    if (this.ended) return;
+    this.ended = true;
+    const endedAt_ms = at_ms ?? this.now();
+    this.cancelTimer?.();
+    for (const u of this.unsubscribes) u();
+    void this.enqueue(() => this.settle(reason, endedAt_ms)).then(this.resolveResult, (err: unknown) => {
+      this.p.log.error('call settlement failed: left to reconcile', { error: err instanceof Error ? err.message : String(err) });
+      this.resolveResult({ end: 'failed', duration_s: 0, billed_s: 0, cost_minor: 0 });
+    });
+  }
+
+  private async settle(reason: TalkEnd, endedAt_ms: number): Promise<TalkResult> {
+    const { tel } = this.ctx;
+    const p = this.p;
+    if (reason !== 'far_end_hangup') await tel.hangup(p.outChannelId).catch(() => undefined);
+    const duration_s = Math.min(this.elapsed_s(endedAt_ms), p.metering.limit_s);
+    const bill = await p.metering.finish(duration_s, {
+      hangup_cause: reason, answered_at_ms: p.answeredAt_ms, ended_at_ms: Math.round(endedAt_ms), status: 'completed',
+    });
+    const outcome: CallOutcome = reason === 'cut_off' ? 'cut_off' : reason === 'failed' ? 'failed' : 'completed';
+    this.ctx.metrics.callEnded(outcome, bill.billed_s);
+    p.log.info('call ended', { end: reason, duration_s: Math.round(duration_s * 1000) / 1000, billed_s: bill.billed_s, cost_minor: bill.cost_minor });
+    return { end: reason, duration_s, billed_s: bill.billed_s, cost_minor: bill.cost_minor };
+  }
+}

@@ -1,0 +1,47 @@
+import { CallMetering } from '../../billing/calls/call-metering';
+import type { CallRecord } from '../../billing/calls/call-records';
+import type { RatedDestination } from '../../billing/rating/rate-store';
+import type { IvrContext } from './ivr-context';
+
+/** A call record found active after a restart or reconnect, with what Asterisk still has of it. */
+export interface ReconcileJob {
+  record: CallRecord;
+  /** The outbound leg is still up (in our app). */
+  outboundUp: boolean;
+  /** Its bridge is still there. */
+  bridgeUp: boolean;
+}
+
+export async function restoreMetering(ctx: IvrContext, record: CallRecord): Promise<CallMetering> {
+  const rate = JSON.parse(record.rate_json ?? 'null') as RatedDestination | null;
+  if (!rate || record.card_id === null || !record.currency) throw new Error(`call record ${record.id} has no rate snapshot`);
+  return CallMetering.restore(ctx.billing, record.id, Number(record.card_id), record.currency, rate, ctx.options.chunk_s);
+}
+
+/**
+ * THE RECONCILE RULE for a call whose outbound leg is gone (or is hung up now because its caller
+ * is gone) when nobody was watching: it is billed for the time the IVR CONFIRMED it was up — the
+ * end of the last chunk it captured (a chunk is captured only once its time has elapsed with the
+ * leg up, so captures are the heartbeat). Time after that is not charged: at most one chunk plus
+ * the outage, in the caller's favour, and never beyond what was reserved. Every pending hold of
+ * the call is released by the final settlement, and the call record is closed with
+ * hangup_cause 'reconciled'. A leg that never answered costs nothing.
+ */
+export function confirmedSeconds(metering: CallMetering, answered: boolean): number {
+  if (!answered) return 0;
+  return metering.meter.chunks.filter((c) => c.state === 'captured').reduce((s, c) => Math.max(s, c.to_s), 0);
+}
+
+/** Bills and closes a call whose leg is gone or must go; returns what was billed. */
+export async function settleUnwatched(ctx: IvrContext, record: CallRecord, outboundUp: boolean): Promise<{ billed_s: number; cost_minor: number; answered: boolean }> {
+  if (outboundUp && record.outbound_channel_id) await ctx.tel.hangup(record.outbound_channel_id).catch(() => undefined);
+  const answered = record.answered_at_ms !== null;
+  const metering = await restoreMetering(ctx, record);
+  const duration_s = confirmedSeconds(metering, answered);
+  const bill = await metering.finish(duration_s, {
+    hangup_cause: 'reconciled', answered_at_ms: record.answered_at_ms, ended_at_ms: Math.round(ctx.options.clock.now_ms()), status: answered ? 'completed' : 'failed',
+  });
+  ctx.metrics.callEnded('reconciled', bill.billed_s);
+  ctx.log.info('call reconciled', { call_id: record.id, answered, billed_s: bill.billed_s, cost_minor: bill.cost_minor });
+  return { billed_s: bill.billed_s, cost_minor: bill.cost_minor, answered };
+}

@@ -1,0 +1,82 @@
+import type { Card } from '../../../billing/cards/card';
+import { spendBlocker } from '../../../billing/cards/card';
+import { authenticateCard } from '../../../billing/cards/card-auth';
+import { cardById } from '../../../billing/cards/card-rows';
+import { cardIdOfCaller } from '../../../billing/cards/registered-callers';
+import { isThrottled, recordSourceFailure } from '../../../billing/cards/throttle';
+import type { ErrorCode } from '../../../billing/shared/errors';
+import type { CallFlowPromptId } from '../../prompts/catalogue';
+import type { CallSession } from '../call-session';
+import type { CallState } from '../call-state';
+
+/** The prompt for a card that may not be spent, by its error code. */
+export function blockerPrompt(code: ErrorCode): CallFlowPromptId {
+  switch (code) {
+    case 'card_locked': return 'card_locked';
+    case 'card_inactive': return 'card_inactive';
+    case 'card_suspended': return 'card_suspended';
+    case 'card_expired': return 'card_expired';
+    case 'card_closed': return 'card_closed';
+    default: return 'invalid_credentials';
+  }
+}
+
+/**
+ * PIN-less when the caller's number is registered to a card; otherwise card number + '#', then
+ * PIN + '#', `loginAttempts` tries per call. Wrong PINs count against the card (the lockout shared
+ * with the site and merchants) and against the caller's number. Only lengths are ever logged.
+ */
+export async function login(s: CallSession): Promise<CallState> {
+  const { billing, options } = s.ctx;
+  if (s.caller) {
+    const read = billing.read();
+    const cardId = await cardIdOfCaller(read, s.caller);
+    const card = cardId === undefined ? undefined : await cardById(read.q, cardId);
+    if (card) {
+      s.log.info('pin-less login', { card_id: card.id });
+      return admit(s, card, read.now_ms);
+    }
+  }
+  const throttleKey = s.caller ? `caller:${s.caller}` : undefined;
+  for (let attempt = 1; attempt <= options.loginAttempts; attempt++) {
+    if (throttleKey && (await isThrottled(billing.read(), throttleKey))) {
+      s.log.warn('caller number throttled');
+      await s.say('too_many_attempts');
+      return 'ending';
+    }
+    const number = await s.read(['enter_card_number'], { max: 19, terminators: '#' });
+    const pin = number.digits === '' ? undefined : await s.read(['enter_pin'], { max: 12, terminators: '#' });
+    if (!pin || pin.digits === '') {
+      s.log.info('login: no input', { attempt });
+      await s.say('no_input');
+      continue;
+    }
+    const r = await billing.tx(async (ctx) => {
+      const a = await authenticateCard(ctx, number.digits, pin.digits);
+      if (!a.ok && a.error.code === 'invalid_card_credentials' && throttleKey) await recordSourceFailure(ctx, throttleKey);
+      return { auth: a, now_ms: ctx.now_ms };
+    });
+    s.log.info('login attempt', { attempt, number_len: number.digits.length, pin_len: pin.digits.length, ok: r.auth.ok, code: r.auth.ok ? undefined : r.auth.error.code });
+    if (r.auth.ok) return admit(s, r.auth.value, r.now_ms);
+    if (r.auth.error.code === 'card_locked') {
+      await s.say('card_locked');
+      return 'ending';
+    }
+    s.io.flush();
+    if (attempt < options.loginAttempts) await s.say('invalid_credentials_try_again');
+  }
+  await s.say('invalid_credentials', 'too_many_attempts');
+  return 'ending';
+}
+
+async function admit(s: CallSession, card: Card, now_ms: number): Promise<CallState> {
+  const blocker = spendBlocker(card, now_ms);
+  if (blocker) {
+    s.log.info('card may not be spent', { card_id: card.id, code: blocker });
+    await s.say(blockerPrompt(blocker));
+    return 'ending';
+  }
+  s.card = { id: card.id, currency: card.currency };
+  s.log.info('logged in', { card_id: card.id });
+  return 'hearing_balance';
+}
