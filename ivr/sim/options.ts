@@ -1,0 +1,61 @@
+import type { FarEndRule } from './far-end';
+import { farEnds } from './far-end';
+
+/** How long a media URI plays (simulated ms), or 'missing' (PlaybackFinished "failed", as for an unknown sound). */
+export type MediaDuration = (mediaUri: string) => number | 'missing';
+
+export interface AriSimulatorOptions {
+  /** ARI user and password (HTTP Basic or `api_key=user:pass`); anything else gets 401 as from Asterisk. */
+  user: string;
+  password: string;
+  host?: string;
+  /** 0 = an ephemeral port (the default). */
+  port?: number;
+  /**
+   * Time scale: every simulated duration (rings, playbacks, DTMF gaps, dial timeouts, TIMEOUT(absolute)) is divided
+   * by this. 1 = real time; 20 = twenty times faster. Timers are plain setTimeout, so sinon fake timers work too.
+   */
+  speed?: number;
+  mediaDuration?: MediaDuration;
+  /** Chooses the far end of every originated/dialled channel. Default: answers at once. */
+  farEnd?: FarEndRule;
+  /** PJSIP endpoints that exist; dialling another gives 500 "Allocation failed". */
+  pjsipEndpoints?: readonly string[];
+  /** Dialplan context shown on PJSIP channels. */
+  pjsipContext?: string;
+  /** `asterisk_id` / entity id. */
+  asteriskId?: string;
+  language?: string;
+}
+
+export interface ResolvedOptions {
+  user: string;
+  password: string;
+  host: string;
+  port: number;
+  speed: number;
+  mediaDuration: MediaDuration;
+  farEnd: FarEndRule;
+  pjsipEndpoints: readonly string[];
+  pjsipContext: string;
+  asteriskId: string;
+  language: string;
+}
+
+export function resolveOptions(options: AriSimulatorOptions): ResolvedOptions {
+  const speed = options.speed ?? 1;
+  if (!(speed > 0)) throw new RangeError('speed must be > 0');
+  return {
+    user: options.user,
+    password: options.password,
+    host: options.host ?? '127.0.0.1',
+    port: options.port ?? 0,
+    speed,
+    mediaDuration: options.mediaDuration ?? (() => 0),
+    farEnd: options.farEnd ?? (() => farEnds.answer()),
+    pjsipEndpoints: options.pjsipEndpoints ?? ['trunk'],
+    pjsipContext: options.pjsipContext ?? 'from-trunk',
+    asteriskId: options.asteriskId ?? '02:fc:00:00:00:01',
+    language: options.language ?? 'en',
+  };
+}
