@@ -1,5 +1,6 @@
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database, Sql, SqlValue } from './database';
+import { SqliteCheckpointer } from './sqlite-checkpointer';
 
 interface PendingTx {
   fn: (q: Sql) => Promise<unknown>;
@@ -22,14 +23,19 @@ export class SqliteDatabase implements Database {
   private readonly statements = new Map<string, BetterSqlite3.Statement>();
   private queue: Promise<unknown> = Promise.resolve();
   private readonly pending: PendingTx[] = [];
+  private readonly checkpointer: SqliteCheckpointer | undefined;
   private draining = false;
 
-  constructor(file: string) {
+  constructor(file: string, options: { backgroundCheckpoints?: boolean } = {}) {
     this.db = new BetterSqlite3(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL'); // durable across process crashes in WAL mode
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('foreign_keys = ON');
+    if (file !== ':memory:' && options.backgroundCheckpoints !== false) {
+      this.db.pragma('wal_autocheckpoint = 0');
+      this.checkpointer = new SqliteCheckpointer(file);
+    }
   }
 
   /** The raw handle, for bulk loads that stay synchronous (card generation). */
@@ -124,6 +130,11 @@ export class SqliteDatabase implements Database {
 
   async close(): Promise<void> {
     await this.queue;
+    if (!this.db.open) return;
+    if (this.checkpointer) {
+      await this.checkpointer.stop();
+      try { this.db.pragma('wal_checkpoint(TRUNCATE)'); } catch { /* another process is reading: it will checkpoint */ }
+    }
     this.db.close();
   }
 }
