@@ -8,7 +8,8 @@ import type { CallOutcome } from './call-metrics';
 import type { IvrContext } from './ivr-context';
 
 /** Why a metered leg ended. */
-export type TalkEnd = 'caller_hangup' | 'far_end_hangup' | 'cut_off' | 'failed';
+/** `detached`: this process let go of the call (shutdown); nothing was billed, the next start reconciles it. */
+export type TalkEnd = 'caller_hangup' | 'far_end_hangup' | 'cut_off' | 'failed' | 'detached';
 
 export interface TalkResult {
   end: TalkEnd;
@@ -103,6 +104,7 @@ export class MeteredCall {
     this.detachedFlag = true;
     this.cancelTimer?.();
     for (const u of this.unsubscribes) u();
+    this.resolveResult({ end: 'detached', duration_s: 0, billed_s: 0, cost_minor: 0 });
   }
 
   get isDetached(): boolean {

@@ -81,6 +81,8 @@ export async function dial(s: CallSession): Promise<CallState> {
   log.info('dialling', { prefix: dest.rate.prefix, first_chunk_s: metering.limit_s });
 
   const raced = await Promise.race([leg.result, s.io.gone.then(() => 'caller_gone' as const)]);
+  // Shutting down: let go of the leg and its money as they are (TIMEOUT(absolute) and hold expiry bound them; reconciled at start).
+  if (s.isDetached) throw new CallerGone();
   if (raced === 'caller_gone') {
     await tel.hangup(outChannelId, 'normal').catch(() => undefined);
     const settled = await Promise.race([leg.result, new Promise<'unknown'>((r) => options.clock.after(LEG_SETTLE_MS, () => r('unknown')))]);

@@ -72,6 +72,8 @@ export interface Rig {
   log: MemoryLogger;
   ivr: IvrInstance;
   options: IvrOptions;
+  /** Every ARI request the app made, in order. */
+  requests: Array<{ method: string; path: string }>;
   startIvr(): Promise<IvrInstance>;
   issueCard(value_minor: number, currency?: string): Promise<{ card_id: number; number: string; pin: string }>;
   call(callerNumber?: string): Caller;
@@ -89,6 +91,8 @@ export async function startRig(o: RigOptions = {}): Promise<Rig> {
   await importDeck(tb.billing.db, 'default', 'USD', TEST_RATES, tb.clock.now().getTime());
   const sim = new AriSimulator({ user: USER, password: PASSWORD, speed: SPEED, mediaDuration: () => 300 });
   const url = await sim.start();
+  const requests: Array<{ method: string; path: string }> = [];
+  sim.on('request', (r: { method: string; path: string }) => requests.push(r));
   const clock = scaledCallClock(SPEED);
   const log = new MemoryLogger();
   const options = ivrOptions({
@@ -114,7 +118,7 @@ export async function startRig(o: RigOptions = {}): Promise<Rig> {
   };
   const ivr = await startIvr();
   return {
-    tb, sim, clock, log, ivr, options, startIvr,
+    tb, sim, clock, log, ivr, options, startIvr, requests,
     issueCard: async (value_minor, currency = 'USD') => tb.billing.issueCard({ value_minor, currency }),
     call: (callerNumber = '+15551230001') => new Caller(sim, sim.placeInboundCall({ callerNumber, accessNumber: ACCESS, args: ['access', ACCESS] })),
     async stop() {
@@ -199,6 +203,11 @@ export function recordsOf(sim: AriSimulator, channelId: string, kind?: SimRecord
 /** The outbound legs the app originated, in order. */
 export function originated(sim: AriSimulator): SimRecord[] {
   return sim.records().filter((r) => r.kind === 'originate');
+}
+
+/** DELETE /channels/{id} requests: the app hanging a channel up. */
+export function appHangups(rig: Pick<Rig, 'requests'>, channelId: string): number {
+  return rig.requests.filter((r) => r.method === 'DELETE' && r.path.includes(`/channels/${channelId}`)).length;
 }
 
 export function farEnd(sim: AriSimulator, fe: FarEnd): void {
