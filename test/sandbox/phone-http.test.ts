@@ -115,11 +115,11 @@ describe('sandbox web phone over HTTP (simulator + scripted IVR)', function () {
       const number = demoCardNumber(phone.config.secretKey, 1, phone.billing.policy.issuer_prefix);
       expect((await post(`/phone/calls/${id}/digits`, { digits: `${number}#` })).status).to.equal(202);
       await eventually(() => prompts().includes('enter_pin'), 'PIN prompt');
-      await post(`/phone/calls/${id}/digits`, { digits: '1234' });
+      await post(`/phone/calls/${id}/digits`, { digits: '1234#' });
       await eventually(() => prompts().includes('enter_destination'), 'destination prompt');
       expect(prompts().slice(-4)).to.deep.equal(['you_have', 'num_10', 'unit_usd_major_many', 'enter_destination']);
       const digits = stream.events.filter((e) => e.type === 'dtmf').map((e) => (e as { digit: string }).digit).join('');
-      expect(digits).to.equal(`${number}#1234`);
+      expect(digits).to.equal(`${number}#1234#`);
 
       await post(`/phone/calls/${id}/digits`, { digits: '12125550123#' });
       await eventually(() => stream.events.some((e) => e.type === 'leg' && e.state === 'connected'), 'leg connected');
@@ -145,7 +145,7 @@ describe('sandbox web phone over HTTP (simulator + scripted IVR)', function () {
       const stream = follow(phone.url + path);
       try {
         await eventually(() => stream.events.some((e) => e.type === 'prompt' && e.id === 'enter_card_number'), 'answered');
-        await post(`/phone/calls/${id}/digits`, { digits: `1#1234${dialled}#` });
+        await post(`/phone/calls/${id}/digits`, { digits: `1#1234#${dialled}#` });
         const end = await eventually(() => stream.events.find((e) => e.type === 'leg' && e.state === 'ended'), 'leg ended', 15_000);
         expect(end).to.deep.include({ outcome });
         expect(stream.events.some((e) => e.type === 'leg' && e.state === 'connected')).to.equal(false);

@@ -1,7 +1,7 @@
 import type { Billing } from '../../billing/billing';
 import { formatMinor } from '../../billing/money/money';
 import type { Rate } from '../../billing/rating/rate';
-import { rateCall } from '../../billing/rating/rate';
+import { maxAffordableSeconds, rateCall } from '../../billing/rating/rate';
 import type { Logger } from '../../billing/shared/logger';
 import type { AriSimulator } from '../../ivr/sim/ari-simulator';
 import type { SimRecord } from '../../ivr/sim/core';
@@ -16,7 +16,7 @@ export const ENDED_KEEP_MS = 60_000;
 export const METER_POLL_MS = 1_000;
 
 interface CallRecordRow {
-  card_id: number | null; destination: string | null; destination_name: string | null; currency: string | null; rate_json: string | null;
+  id: string; card_id: number | null; destination: string | null; destination_name: string | null; currency: string | null; rate_json: string | null;
   status: string; answered_at_ms: number | null; ended_at_ms: number | null; cost_minor: number; hangup_cause: string | null; outbound_channel_id: string | null;
 }
 
@@ -98,7 +98,9 @@ export class PhoneRegistry {
     void sim.ended.then((end) => {
       call.onEnded(end.by, end.cause);
       this.byChannel.delete(sim.channelId);
-      void this.meterOf(call); // the final cost and balance
+      // the final cost and balance: the IVR settles the record just after the channel is gone
+      void this.meterOf(call).catch(() => undefined);
+      setTimeout(() => void this.meterOf(call).catch(() => undefined), 1_500).unref();
     });
     this.log.info('sandbox call placed', { call: call.id.slice(0, 6), channel: sim.channelId });
     return call;
@@ -165,7 +167,7 @@ export class PhoneRegistry {
   private async meterOf(c: PhoneCall): Promise<void> {
     const q = this.billing.db;
     const rec = await q.one<CallRecordRow>(
-      'SELECT card_id, destination, destination_name, currency, rate_json, status, answered_at_ms, ended_at_ms, cost_minor, hangup_cause, outbound_channel_id FROM call_records WHERE channel_id = ? ORDER BY started_at_ms DESC LIMIT 1',
+      'SELECT id, card_id, destination, destination_name, currency, rate_json, status, answered_at_ms, ended_at_ms, cost_minor, hangup_cause, outbound_channel_id FROM call_records WHERE channel_id = ? ORDER BY started_at_ms DESC LIMIT 1',
       [c.channelId],
     );
     if (!rec) return;
@@ -177,16 +179,23 @@ export class PhoneRegistry {
     const live = rec.status === 'active' && rec.answered_at_ms !== null && rec.ended_at_ms === null;
     const connected_s = live ? Math.max(0, Math.floor((Date.now() - rec.answered_at_ms!) / 1000)) : null;
     let cost_so_far: string | null = null;
+    let time_left_s: number | null = null;
     if (live && rec.rate_json && currency) {
       const rate = JSON.parse(rec.rate_json) as Rate;
       cost_so_far = formatMinor(rateCall(rate, connected_s ?? 0).cost_minor, currency);
+      // What this call may still spend: its captured chunks and pending chunk plus the card's available money
+      // (a merchant payment meanwhile shrinks it, as it shrinks the call's limit).
+      const held = await q.one<{ captured: number; pending: number }>(
+        "SELECT COALESCE(SUM(captured_minor), 0) AS captured, COALESCE(SUM(CASE WHEN status = 'pending' THEN amount_minor ELSE 0 END), 0) AS pending FROM holds WHERE call_id = ?",
+        [rec.id],
+      );
+      const budget = (held?.captured ?? 0) + (held?.pending ?? 0) + Math.max(0, card ? card.balance_minor - card.pending_minor : 0);
+      time_left_s = Math.max(0, maxAffordableSeconds(rate, budget) - (connected_s ?? 0));
     }
-    const legLeft = c.legChannelId === undefined ? undefined : this.sim.absoluteTimeoutLeft_s(c.legChannelId);
-    const left = legLeft ?? this.sim.absoluteTimeoutLeft_s(c.channelId);
     c.meter({
       type: 'meter',
       destination: rec.destination, destination_name: rec.destination_name, currency,
-      connected_s, time_left_s: live && left !== undefined ? Math.max(0, Math.floor(left)) : null, cost_so_far,
+      connected_s, time_left_s, cost_so_far,
       balance: card && currency ? formatMinor(card.balance_minor - card.pending_minor, card.currency) : null,
       status: rec.status, final_cost: rec.status !== 'active' && currency ? formatMinor(rec.cost_minor, currency) : null,
       hangup_cause: rec.hangup_cause,

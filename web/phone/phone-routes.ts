@@ -69,10 +69,12 @@ export function phoneRoutes(deps: AppDeps, registry: PhoneRegistry): Router {
     next();
   });
 
-  router.get('/', async (_req, res, next) => {
+  router.get('/', async (req, res, next) => {
     try {
       const demo = await readDemo(deps.config, deps.billing);
-      res.type('html').send(page({ title: 'Sandbox phone', sandbox: false, body: phoneView({ demo, publicUrl: deps.config.publicUrl, currency: deps.config.defaultCurrency }) }));
+      // The example curl points where this page was loaded from (PUBLIC_URL may name another host or port 0).
+      const here = `${req.protocol}://${req.get('host') ?? new URL(deps.config.publicUrl).host}`;
+      res.type('html').send(page({ title: 'Sandbox phone', sandbox: false, body: phoneView({ demo, publicUrl: here, currency: deps.config.defaultCurrency }) }));
     } catch (err) {
       next(err);
     }

@@ -34,7 +34,7 @@ function demoSection(demo: DemoInfo | null, publicUrl: string): SafeHtml {
     <td class="mono">${c.pin}</td>
     <td class="num nowrap">${money(c.available_minor, c.currency)}</td>
     <td class="key-in"><button type="button" class="small-button" data-digits="${c.number}#" disabled aria-label="Key in card number ending ${c.number.slice(-4)}, then pound">Number #</button>
-      <button type="button" class="small-button" data-digits="${c.pin}" disabled aria-label="Key in PIN of card ending ${c.number.slice(-4)}">PIN</button></td>
+      <button type="button" class="small-button" data-digits="${c.pin}#" disabled aria-label="Key in PIN of card ending ${c.number.slice(-4)}, then pound">PIN #</button></td>
   </tr>`)}
   </tbody>
 </table></div>
@@ -52,7 +52,7 @@ export function phoneView(m: { demo: DemoInfo | null; publicUrl: string; currenc
 <script src="/phone/assets/phone.js" defer></script>
 <p class="phone-sandbox" role="note"><strong>SANDBOX</strong> telephony — no Asterisk is configured, so calls go to a built-in simulator: nobody is really dialled, but the card balances, holds and charges are real in this database.</p>
 <h1>Sandbox phone</h1>
-<p class="lead">Call the card service's access number <strong class="nowrap">${pretty(SANDBOX_ACCESS_NUMBER)}</strong> as a caller would: listen to the prompts, key in a card number and PIN, then dial a number.</p>
+<p class="lead">Call the card service's access number <strong class="nowrap">${pretty(SANDBOX_ACCESS_NUMBER)}</strong> as a caller would: pick a language, key in a card number and <kbd>#</kbd>, the PIN and <kbd>#</kbd>, hear the balance, then dial a number and <kbd>#</kbd>.</p>
 <noscript><p class="warning">The sandbox phone needs JavaScript (one small script from this site). Everything else on the site works without it.</p></noscript>
 <div class="phone-layout">
   <section class="handset" aria-labelledby="handset-title">
@@ -88,7 +88,7 @@ export function phoneView(m: { demo: DemoInfo | null; publicUrl: string; currenc
 ${demoSection(m.demo, m.publicUrl)}
 <section class="phone-section" aria-labelledby="numbers-title">
 <h2 id="numbers-title">Numbers to dial</h2>
-<p>Dial the full international number without <code>+</code>, then <kbd>#</kbd>, e.g. <span class="mono">12125550123#</span>. Rates of the demo deck, billed in 6-second steps:</p>
+<p>When asked for the destination, key a US or Canadian number as you would in the US (<span class="mono">2125550123#</span>), any other with <span class="mono">011</span> or <span class="mono">00</span> first (<span class="mono">011447700900123#</span>), then <kbd>#</kbd>. Rates of the demo deck, billed in 6-second steps:</p>
 <div class="table-scroll" role="region" aria-labelledby="numbers-title" tabindex="0">
 <table>
   <thead><tr><th scope="col">Prefix</th><th scope="col">Destination</th><th scope="col" class="num">Per minute</th><th scope="col" class="num">Connect fee</th></tr></thead>

@@ -61,13 +61,13 @@ export async function startPhone(opts: { speed?: number } = {}): Promise<Running
   };
 }
 
-export async function eventually<T>(fn: () => T | Promise<T>, what: string, timeout_ms = 10_000): Promise<T> {
+export async function eventually<T>(fn: () => T | Promise<T>, what: string, timeout_ms = 10_000): Promise<NonNullable<T>> {
   const end = Date.now() + timeout_ms;
   let last: unknown;
   for (;;) {
     try {
       const v = await fn();
-      if (v) return v;
+      if (v) return v as NonNullable<T>;
     } catch (err) {
       last = err;
     }

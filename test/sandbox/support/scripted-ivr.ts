@@ -2,7 +2,7 @@ import WebSocket from 'ws';
 
 /**
  * A tiny IVR over the simulator's real ARI HTTP + WebSocket, standing in for the product's call flow in the
- * phone-only tests: answer, "welcome" + "enter card number", digits to #, "enter PIN", 4 digits, "you have" ten
+ * phone-only tests: answer, "welcome" + "enter card number", digits to #, "enter PIN", digits to #, "you have" ten
  * dollars (a multi-media playback), "enter destination", digits to #, originate `PJSIP/<n>@trunk`, bridge on
  * answer, "number busy" on failure. A digit during a prompt stops it (barge-in), as the product does.
  */
@@ -73,7 +73,7 @@ export class ScriptedIvr {
         c.step = 'pin';
         c.digits = '';
         await this.play(ch.id, ['enter_pin']);
-      } else if (c.step === 'pin' && c.digits.length === 4) {
+      } else if (c.step === 'pin' && e.digit === '#') {
         c.step = 'dest';
         c.digits = '';
         await this.play(ch.id, ['you_have', 'num_10', 'unit_usd_major_many', 'enter_destination']);

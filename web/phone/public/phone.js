@@ -22,7 +22,8 @@
   let promptItems = new Map(); // key -> <li>
 
   const setStatus = (text) => { statusEl.textContent = text; };
-  const clock = (s) => `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+  const two = (n) => String(n).padStart(2, '0');
+  const clock = (s) => (s >= 3600 ? `${Math.floor(s / 3600)}:${two(Math.floor(s / 60) % 60)}:${two(s % 60)}` : `${Math.floor(s / 60)}:${two(s % 60)}`);
 
   function setInCall(on) {
     for (const b of keys) b.disabled = !on;
@@ -61,7 +62,7 @@
     li.textContent = text;
     if (cls) li.className = cls;
     transcript.appendChild(li);
-    li.scrollIntoView({ block: 'nearest' });
+    transcript.scrollTop = transcript.scrollHeight; // the list scrolls, never the page under the user's keypad
     return li;
   }
 
