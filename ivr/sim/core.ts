@@ -26,7 +26,7 @@ export class SimCore {
   /** Per target URI: callbacks waiting until nothing plays there (addChannel waits for a running playback). */
   readonly idleWaiters = new Map<string, Array<() => void>>();
   readonly records: SimRecord[] = [];
-  readonly observer = new EventEmitter();
+  readonly observer = new EventEmitter().setMaxListeners(0);
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly startedAt_ms = Date.now();
   /** Bound on `records` so a long-running sandbox does not grow without limit. */
