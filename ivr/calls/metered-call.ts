@@ -119,8 +119,13 @@ export class MeteredCall {
     return Math.max(0, (at_ms - this.p.answeredAt_ms) / 1000);
   }
 
+  /** The leg went at its covered limit: Asterisk's TIMEOUT(absolute) (or our own cut) ended it. */
   private atLimit(): boolean {
-    return this.p.metering.meter.limitIsFinal && this.elapsed_s() >= this.limit_s - 0.5;
+    const at = this.elapsed_s() >= this.limit_s - 0.5;
+    if (at && !this.p.metering.meter.limitIsFinal) {
+      this.p.log.warn('the leg reached its covered limit before the next chunk was reserved (IVR or database too slow)', { limit_s: this.limit_s });
+    }
+    return at;
   }
 
   private enqueue<T>(fn: () => Promise<T>): Promise<T> {

@@ -1,0 +1,140 @@
+/**
+ * bench/calls — N concurrent simulated prepaid calls with real-time metering in ONE process: the ARI
+ * simulator (HTTP + WebSocket on loopback), the IVR through ari-client, and SQLite (or PostgreSQL).
+ * Every caller logs in with card number + PIN, hears the balance, dials, talks, and is either
+ * cut off when the money runs out (cards shared by two calls with 30 ¢) or hung up on by the far end.
+ *   npx tsx bench/calls/run.ts [--calls 500] [--speed 5] [--talk 30] [--db sqlite|pg]
+ * Prints: p50/p99/max from the last DTMF of an input to the app's next playback request, CPU per
+ * call (process.cpuUsage, simulator included), and overdraft checks (verifyLedger, no card with
+ * balance < pending, no hold left pending).
+ */
+import { Billing } from '../../billing/billing';
+import { SecretHasher } from '../../billing/cards/secrets';
+import { RATE_SCALE } from '../../billing/rating/rate';
+import { importDeck } from '../../billing/rating/rate-store';
+import { systemClock } from '../../billing/shared/clock';
+import { DEFAULT_POLICY } from '../../billing/shared/context';
+import { MemoryLogger } from '../../billing/shared/logger';
+import { openDatabase } from '../../billing/store/sql/open';
+import { verifyLedger } from '../../billing/verify/ledger-verify';
+import { AriTelephony } from '../../ivr/ari/ari-telephony';
+import { scaledCallClock } from '../../ivr/calls/call-clock';
+import type { CallMetrics, CallOutcome } from '../../ivr/calls/call-metrics';
+import { IvrApp } from '../../ivr/calls/ivr-app';
+import { ivrOptions } from '../../ivr/calls/ivr-options';
+import { AriSimulator } from '../../ivr/sim/ari-simulator';
+import { farEnds } from '../../ivr/sim/far-end';
+import type { SimRecord } from '../../ivr/sim/core';
+import { arg, freshDatabase } from '../support/databases';
+
+const CALLS = Number(arg('calls', '500'));
+const SPEED = Number(arg('speed', '5'));
+const TALK_S = Number(arg('talk', '30'));
+const KIND = arg('db', 'sqlite') as 'sqlite' | 'pg';
+const RICH_MINOR = 10_000;
+const POOR_MINOR = 30;
+
+class CountingMetrics implements CallMetrics {
+  active = 0;
+  peak = 0;
+  readonly outcomes = new Map<CallOutcome, number>();
+  billed_s = 0;
+  sessionStarted(): void { this.active++; this.peak = Math.max(this.peak, this.active); }
+  sessionEnded(): void { this.active--; }
+  callEnded(o: CallOutcome, billed_s: number): void {
+    this.outcomes.set(o, (this.outcomes.get(o) ?? 0) + 1);
+    this.billed_s += billed_s;
+  }
+}
+
+const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+
+async function main(): Promise<void> {
+  const dbh = await freshDatabase(KIND);
+  const db = openDatabase(dbh.url, { poolSize: 16 });
+  const billing = new Billing(db, new SecretHasher('bench-secret-key-0123456789abcdef0123456789'), systemClock, DEFAULT_POLICY);
+  await importDeck(db, 'default', 'USD', [
+    { prefix: '1', destination: 'USA', rate_per_minute_scaled: 60 * RATE_SCALE, connect_fee_minor: 0, initial_increment_s: 1, increment_s: 1, min_charge_minor: 0, blocked: false },
+  ], Date.now());
+  const cardCount = Math.ceil(CALLS / 2);
+  const cards: Array<{ number: string; pin: string }> = [];
+  for (let i = 0; i < cardCount; i++) cards.push(await billing.issueCard({ value_minor: i % 2 === 0 ? RICH_MINOR : POOR_MINOR, currency: 'USD' }));
+
+  const sim = new AriSimulator({ user: 'bench', password: 'bench', speed: SPEED, mediaDuration: () => 1500 });
+  sim.setFarEnd(() => farEnds.answer(2000, TALK_S * 1000));
+  const url = await sim.start();
+  const tel = new AriTelephony({ restTimeout_ms: 10_000 });
+  await tel.connect({ url, user: 'bench', password: 'bench', app: 'prepaid' });
+  const metrics = new CountingMetrics();
+  const options = ivrOptions({ languages: ['en'], clock: scaledCallClock(SPEED), chunk_s: 10, reserveAhead_s: 3, nodeId: 'bench', ringTimeout_s: 30 });
+  const log = new MemoryLogger();
+  const ivr = new IvrApp({ tel, billing, options, log, metrics });
+  await ivr.start();
+
+  // Latency: the last DTMF of an input (as the simulator emits it) to the app's next play request on that channel.
+  const lastDtmf = new Map<string, bigint>();
+  const latencies_ms: number[] = [];
+  sim.on('dtmf', (e: { channelId: string }) => lastDtmf.set(e.channelId, process.hrtime.bigint()));
+  sim.on('record', (r: SimRecord) => {
+    if (r.kind !== 'play' || r.channelId === undefined) return;
+    const t = lastDtmf.get(r.channelId);
+    if (t === undefined) return;
+    lastDtmf.delete(r.channelId);
+    latencies_ms.push(Number(process.hrtime.bigint() - t) / 1e6);
+  });
+
+  const cpu0 = process.cpuUsage();
+  const t0 = Date.now();
+  const ended: Array<Promise<unknown>> = [];
+  sim.on('playback', (e: { type: string; channelId?: string; mediaUri: string }) => {
+    if (e.type !== 'PlaybackStarted' || e.channelId === undefined) return;
+    const script = scripts.get(e.channelId);
+    script?.(e.mediaUri.slice(e.mediaUri.lastIndexOf('/') + 1));
+  });
+  const scripts = new Map<string, (prompt: string) => void>();
+  for (let i = 0; i < CALLS; i++) {
+    const card = cards[Math.floor(i / 2)] as { number: string; pin: string };
+    const call = sim.placeInboundCall({ callerNumber: `+1555${String(1_000_000 + i)}`, accessNumber: '8005550100', args: ['access', '8005550100'] });
+    scripts.set(call.channelId, (prompt) => {
+      if (prompt === 'enter_card_number') void call.sendDtmf(`${card.number}#`);
+      else if (prompt === 'enter_pin') void call.sendDtmf(`${card.pin}#`);
+      else if (prompt === 'enter_destination') void call.sendDtmf('2125551234#');
+      else if (prompt === 'another_call') call.hangup();
+    });
+    ended.push(call.ended);
+    if (i % 50 === 49) await new Promise((r) => setTimeout(r, 100));
+  }
+  await Promise.all(ended);
+  await ivr.idle();
+  const wall_s = (Date.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+
+  const report = await verifyLedger(db);
+  const over = await db.all('SELECT id FROM cards WHERE balance_minor < pending_minor OR balance_minor < 0');
+  const pending = await db.one<{ n: number }>("SELECT COUNT(*) AS n FROM holds WHERE status = 'pending'");
+  const active = await db.one<{ n: number }>("SELECT COUNT(*) AS n FROM call_records WHERE status = 'active'");
+  const causes = await db.all<{ cause: string; n: number; billed: number }>('SELECT hangup_cause AS cause, COUNT(*) AS n, MAX(billed_seconds) AS billed FROM call_records GROUP BY hangup_cause ORDER BY hangup_cause');
+  const sorted = [...latencies_ms].sort((a, b) => a - b);
+  const outcomes = Object.fromEntries(metrics.outcomes);
+  console.log(`bench/calls: ${CALLS} calls on ${cardCount} cards, ${KIND}, simulator speed ×${SPEED}, ${TALK_S} s talk (cards with 30 ¢ shared by two calls are cut off)`);
+  console.log(`  peak concurrent sessions ${metrics.peak}; wall ${wall_s.toFixed(1)} s; outcomes ${JSON.stringify(outcomes)}; billed ${(metrics.billed_s / 60).toFixed(1)} min`);
+  const warnings = new Map<string, number>();
+  for (const l of log.lines) if (l.level === 'warn' || l.level === 'error') warnings.set(l.message, (warnings.get(l.message) ?? 0) + 1);
+  console.log(`  IVR warnings/errors: ${warnings.size === 0 ? 'none' : JSON.stringify(Object.fromEntries(warnings))}`);
+  console.log(`  call records by hang-up cause: ${causes.map((c) => `${c.cause} ${Number(c.n)} (max ${Number(c.billed)} s)`).join(', ')}`);
+  console.log(`  DTMF → next playback request: n=${sorted.length} p50 ${pct(sorted, 50).toFixed(1)} ms, p99 ${pct(sorted, 99).toFixed(1)} ms, max ${(sorted[sorted.length - 1] ?? NaN).toFixed(1)} ms (goal p99 < 50 ms)`);
+  console.log(`  CPU ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms in all = ${((cpu.user + cpu.system) / 1000 / CALLS).toFixed(1)} ms per call (IVR + simulator + database, one process)`);
+  console.log(`  overdraft: verifyLedger ${report.ok ? 'ok' : `${report.violations.length} violation(s)`}; cards with balance < pending: ${over.length}; holds left pending: ${Number(pending?.n ?? 0)}; call records left active: ${Number(active?.n ?? 0)} (goal: all zero)`);
+
+  await ivr.stop();
+  await tel.close();
+  await sim.stop();
+  await db.close();
+  await dbh.drop();
+  if (!report.ok || over.length > 0 || Number(pending?.n ?? 0) > 0) process.exitCode = 1;
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
