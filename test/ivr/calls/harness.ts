@@ -96,7 +96,7 @@ export async function startRig(o: RigOptions = {}): Promise<Rig> {
   const clock = scaledCallClock(SPEED);
   const log = new MemoryLogger();
   const options = ivrOptions({
-    languages: ['en'], clock, chunk_s: 5, reserveAhead_s: 2, warnBefore_s: 10, ringTimeout_s: 30, nodeId: 'test',
+    languages: ['en'], clock, chunk_s: 5, reserveAhead_s: 2, warnBefore_s: 10, ringTimeout_s: 15, nodeId: 'test',
     firstDigitTimeout_ms: 5000, interDigitTimeout_ms: 3000, anotherCallTimeout_ms: 3000, ...o.ivr,
   });
   const instances: IvrInstance[] = [];
