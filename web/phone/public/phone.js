@@ -20,6 +20,7 @@
   let queue = []; // [{key, url}]
   let current = null;
   let promptItems = new Map(); // key -> <li>
+  let cutOffShown = false;
 
   const setStatus = (text) => { statusEl.textContent = text; };
   const two = (n) => String(n).padStart(2, '0');
@@ -121,6 +122,11 @@
         meter.left.textContent = e.time_left_s === null ? '—' : clock(e.time_left_s);
         meter.cost.textContent = e.final_cost !== null && e.status !== 'active' ? `${e.final_cost} ${e.currency} (final)` : e.cost_so_far === null ? '—' : `${e.cost_so_far} ${e.currency}`;
         meter.bal.textContent = e.balance === null ? '—' : `${e.balance} ${e.currency}`;
+        if (e.hangup_cause === 'cut_off' && !cutOffShown) {
+          cutOffShown = true;
+          setStatus('Cut off — the money on the card ran out.');
+          addLine('— cut off: the money on the card ran out —', 'event');
+        }
         break;
       case 'ended':
         setStatus(`Call ended — ${e.reason}.`);
@@ -150,6 +156,7 @@
     audio.onerror = finishCurrent;
     stopAudio();
     promptItems = new Map();
+    cutOffShown = false;
     transcript.textContent = '';
     typedEl.textContent = '';
     for (const k of Object.keys(meter)) meter[k].textContent = '—';
