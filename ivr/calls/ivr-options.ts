@@ -42,7 +42,7 @@ export const DEFAULT_IVR_OPTIONS: IvrOptions = Object.freeze({
   chunk_s: 60,
   reserveAhead_s: 10,
   warnBefore_s: 60,
-  absoluteTimeoutGrace_s: 1,
+  absoluteTimeoutGrace_s: 2,
   loginAttempts: 3,
   firstDigitTimeout_ms: 6000,
   interDigitTimeout_ms: 4000,

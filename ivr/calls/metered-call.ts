@@ -140,7 +140,8 @@ export class MeteredCall {
     const o = this.ctx.options;
     const elapsed = this.elapsed_s();
     try {
-      await metering.captureElapsed(elapsed);
+      // Reserving the next chunk is the time-critical part (Asterisk cuts the leg at the covered
+      // time): reserve, move the Asterisk-side limit, then capture what has elapsed.
       const ahead = Math.min(o.reserveAhead_s, o.chunk_s / 2);
       if (!metering.meter.limitIsFinal && elapsed >= metering.limit_s - ahead - EPSILON_S) {
         const r = await metering.extend();
@@ -148,7 +149,9 @@ export class MeteredCall {
           this.p.log.warn('chunk reservation refused: the limit is final', { code: r.error.code });
           metering.meter.limitIsFinal = true;
         }
+        if (!this.ended) await this.followLimitInAsterisk(this.elapsed_s());
       }
+      await metering.captureElapsed(elapsed);
     } catch (err) {
       // Fail closed: without billing we do not extend; the leg ends at what is already covered.
       this.p.log.error('metering failed: the limit is final', { error: err instanceof Error ? err.message : String(err) });

@@ -83,11 +83,11 @@ describe('IVR killed mid-call and restarted (simulator + ari-client + SQLite)', 
     const card = await rig.issueCard(500);
     farEnd(rig.sim, farEnds.answer(0)); // the far end would talk for ever
     const caller = await talking(rig, card);
-    await sleepCall(rig, 8000); // covered up to 11 s (+1 s grace)
+    await sleepCall(rig, 8000); // covered up to 11 s (+2 s grace)
     const [leg] = originated(rig.sim);
     await rig.ivr.kill();
     expect(rig.sim.channel(leg?.channelId ?? '')).to.not.equal(undefined);
-    await sleepCall(rig, 6000);
+    await sleepCall(rig, 7500);
     expect(rig.sim.channel(leg?.channelId ?? ''), 'leg outlived its covered time').to.equal(undefined);
     expect(appHangups(rig, leg?.channelId ?? ''), 'ended by Asterisk, not by the app').to.equal(0);
     await rig.startIvr();
