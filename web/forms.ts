@@ -53,10 +53,16 @@ const buySchema = z.object({
   mode: z.enum(['self', 'gift'], { message: 'Choose who the card is for' }),
 });
 
+/** PostgreSQL refuses NUL in text, and no control character belongs in a name or a message (newlines may in a message). */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const NO_CONTROL = /^[^\u0000-\u001f\u007f]*$/;
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const NO_CONTROL_MULTILINE = /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/;
+
 const giftSchema = z.object({
-  recipient_name: z.string().trim().min(1, 'Enter the recipient’s name').max(100, 'The name must be 100 characters or fewer'),
+  recipient_name: z.string().trim().min(1, 'Enter the recipient’s name').max(100, 'The name must be 100 characters or fewer').regex(NO_CONTROL, 'The name must not contain control characters'),
   recipient_email: email('the recipient’s email address'),
-  gift_message: z.string().trim().max(500, 'The message must be 500 characters or fewer'),
+  gift_message: z.string().trim().max(500, 'The message must be 500 characters or fewer').regex(NO_CONTROL_MULTILINE, 'The message must not contain control characters'),
   send_date: z.string().trim().regex(/^(\d{4}-\d{2}-\d{2})?$/, 'Enter the date like 2026-12-24'),
 });
 

@@ -45,7 +45,9 @@ export function mountSite(app: Express, deps: AppDeps): BackgroundTask[] {
   const site: SiteContext = { config, billing, logger: log, provider, box, outbox, csrfToken: (req, res) => generateCsrfToken(req, res) };
 
   const onlySite = (mw: RequestHandler): RequestHandler => (req, res, next) => (SITE_PATH.test(req.path) ? mw(req, res, next) : next());
-  const router = express.Router();
+  // Case-sensitive and strict, like SITE_PATH: `/Gift/…` or `/balance/` must not reach a route
+  // without the middleware (CSRF, CSP, no-store) that SITE_PATH scopes to the canonical paths.
+  const router = express.Router({ caseSensitive: true, strict: true });
   router.use(onlySite(securityHeaders(provider.checkoutOrigins)));
   router.use(onlySite(noStore));
   router.use('/assets', express.static(PUBLIC_DIR, { maxAge: '1h', index: false, fallthrough: false }));
@@ -77,6 +79,10 @@ export function mountSite(app: Express, deps: AppDeps): BackgroundTask[] {
     }
     if (e?.status === 404) {
       res.status(404).type('text').send('not found');
+      return;
+    }
+    if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
+      res.status(e.status).type('text').send('bad request');
       return;
     }
     log.error('site request failed', { err, method: req.method, route: req.route?.path ?? null });

@@ -59,7 +59,8 @@ export async function readCsvRows<S extends z.ZodObject>(
       if (!header) {
         header = record.map((h) => h.toLowerCase());
         const missing = columns.filter((c) => !header?.includes(c));
-        const extra = header.filter((h) => !columns.includes(h));
+        // Never echo a value that may be a card number or PIN (a file without its header line).
+        const extra = header.filter((h) => !columns.includes(h)).map((h) => (/\d{3,}/.test(h) ? '(a value, not a column name: is the header line missing?)' : h));
         if (missing.length || extra.length) {
           problems.add(line, null, `header must name the columns ${columns.join(', ')}${missing.length ? `; missing ${missing.join(', ')}` : ''}${extra.length ? `; unknown ${extra.join(', ')}` : ''}`);
           break;

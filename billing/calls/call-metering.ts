@@ -50,6 +50,12 @@ export class CallMetering {
         this.meter.limitIsFinal = true;
         return ok(false);
       }
+      if (req.amount_minor === 0) {
+        // A plateau of the price curve (minimum charge, a cheap rate rounding to the same cent, a
+        // free destination): nothing to hold, the time is covered at no cost.
+        this.meter.addChunk(`free_${this.call_id}_${req.from_s}`, req, 'captured');
+        return ok(true);
+      }
       const ttl_ms = (req.to_s - req.from_s) * 1000 + CALL_HOLD_GRACE_MS;
       const hold = await reserveCallChunk(ctx, this.call_id, this.card_id, req.amount_minor, this.currency, ttl_ms, req);
       if (!hold.ok) {
@@ -76,6 +82,8 @@ export class CallMetering {
       .filter((x): x is { h: typeof x.h; span: RegExpExecArray } => x.span !== null && x.h.status !== 'voided')
       .sort((a, b) => Number(a.span[1]) - Number(b.span[1]));
     for (const { h, span } of spans) {
+      // Free chunks leave no hold: fill the gap they covered at no cost.
+      if (Number(span[1]) > m.meter.covered_s) m.meter.addChunk(`free_${call_id}_${m.meter.covered_s}`, { from_s: m.meter.covered_s, to_s: Number(span[1]), amount_minor: 0 }, 'captured');
       const req = { from_s: Number(span[1]), to_s: Number(span[2]), amount_minor: h.status === 'captured' ? h.captured_minor : h.amount_minor };
       // An expired chunk stays billable: captureHold takes it if the money is still there.
       m.meter.addChunk(h.id, req, h.status === 'captured' ? 'captured' : 'pending');

@@ -49,6 +49,8 @@ export function apiErrorHandler() {
       return sendError(res, 'validation_error', message);
     }
     if (isBillingError(err) && err.code !== 'internal_error') return sendError(res, err.code, err.message);
+    // Other client errors raised by express itself (e.g. a malformed percent-escape in the path).
+    if (bp && typeof bp.status === 'number' && bp.status >= 400 && bp.status < 500) return sendError(res, 'validation_error', 'the request path or body could not be decoded');
     localsOf(res).log.error('unhandled error', { err });
     sendError(res, 'internal_error', 'something went wrong on our side; quote the request id to support');
   };

@@ -13,6 +13,9 @@ const cardNumber = z.string().regex(/^\d{16}$/, 'must be a string of 16 digits')
   .openapi({ description: 'The 16-digit card number, as a string.', example: '7123456789012345' });
 const pin = z.string().regex(/^\d{4,12}$/, 'must be a string of 4 to 12 digits')
   .openapi({ description: 'The card PIN, as a string of digits.', example: '1234' });
+/** Free text without control characters (PostgreSQL refuses NUL in text; none belong in a reference). */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const text = (max: number) => z.string().min(1).max(max).regex(/^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/, 'must not contain control characters');
 const amount = z.int().positive().openapi({ description: 'Integer amount in minor units (cents for USD).', example: 1250 });
 const currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD').refine(isCurrency, 'is not a known ISO 4217 currency')
   .openapi({ description: 'ISO 4217 currency code; must be the card\'s currency.', example: 'USD' });
@@ -23,8 +26,8 @@ export const AuthorizeRequest = z.strictObject({
   amount,
   currency,
   capture: z.boolean().optional().openapi({ description: 'true charges at once (authorize and capture in one step).', default: false }),
-  reference: z.string().min(1).max(200).optional().openapi({ description: 'Your order reference (up to 200 characters).', example: 'order-1001' }),
-  description: z.string().min(1).max(500).optional().openapi({ description: 'Free text (up to 500 characters).', example: 'Two coffees' }),
+  reference: text(200).optional().openapi({ description: 'Your order reference (up to 200 characters).', example: 'order-1001' }),
+  description: text(500).optional().openapi({ description: 'Free text (up to 500 characters).', example: 'Two coffees' }),
 }).openapi('AuthorizeRequest');
 
 export const CaptureRequest = z.strictObject({
@@ -36,7 +39,7 @@ export const VoidRequest = z.strictObject({}).openapi('VoidRequest');
 export const RefundRequest = z.strictObject({
   authorization_id: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be an authorization id').openapi({ example: 'auth_3kQ9xY2b7TzL1mN0pQrS' }),
   amount: amount.optional().openapi({ description: 'Amount to refund; default everything captured and not yet refunded.' }),
-  reason: z.string().min(1).max(500).optional().openapi({ example: 'customer returned the item' }),
+  reason: text(500).optional().openapi({ example: 'customer returned the item' }),
 }).openapi('RefundRequest');
 
 export const BalanceRequest = z.strictObject({ card_number: cardNumber, pin }).openapi('BalanceRequest');

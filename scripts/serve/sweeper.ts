@@ -6,11 +6,14 @@ import type { BackgroundTask } from './deps';
 export function createSweeper(billing: Billing, logger: Logger, interval_ms = 5000): BackgroundTask {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
+  let busy = false;
   const tick = () => {
+    if (busy) return; // a slow sweep is never stacked on another
+    busy = true;
     running = billing.sweep().then(
       (r) => { if (r.expired_holds || r.breakage) logger.info('sweep', r); },
       (err: unknown) => logger.error('sweep failed', { err }),
-    );
+    ).finally(() => { busy = false; });
   };
   return {
     name: 'sweeper',

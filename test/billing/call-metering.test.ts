@@ -90,6 +90,21 @@ for (const kind of KINDS) {
       expect(rec?.hangup_cause).to.equal('busy');
     });
 
+    it('keeps going through zero-cost chunks (cheap rates, minimum charge, free destinations)', async () => {
+      const c = await t.billing.issueCard({ value_minor: 1000, currency: 'USD' });
+      // 0.5c/min at 60/60: price(60) = 1c, price(120) = 1c (rounded once), price(180) = 2c …
+      const cheap = await run(await call(c.card_id, rate({ rate_per_minute_scaled: 5_000 })), 600);
+      expect(cheap).to.deep.equal({ ended_s: 600, cost: 5 });
+      // 1c/min with a 50c minimum: the first 50 minutes cost the minimum.
+      const minimum = await run(await call(c.card_id, rate({ rate_per_minute_scaled: RATE_SCALE, min_charge_minor: 50 })), 300);
+      expect(minimum).to.deep.equal({ ended_s: 300, cost: 50 });
+      // Free destination, no connect fee: nothing is held or charged, and the call is not cut.
+      const free = await run(await call(c.card_id, rate({ rate_per_minute_scaled: 0 })), 300);
+      expect(free).to.deep.equal({ ended_s: 300, cost: 0 });
+      expect(await card(c.card_id)).to.deep.equal({ balance: 945, pending: 0 });
+      expect((await verifyLedger(t.billing.db)).violations).to.deep.equal([]);
+    });
+
     it('two concurrent calls on one card share the balance without overdraft', async () => {
       const c = await t.billing.issueCard({ value_minor: 95, currency: 'USD' });
       const [a, b] = await Promise.all([run(await call(c.card_id, rate()), 100_000), run(await call(c.card_id, rate()), 100_000)]);

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import * as core from './001_core';
 import * as cli from './002_cli';
 import * as site from './003_site';
+import * as oneActiveDeck from './004_one_active_deck';
 
 interface Migration { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> }
 
@@ -13,6 +14,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['001_core', core],
   ['002_cli', cli],
   ['003_site', site],
+  ['004_one_active_deck', oneActiveDeck],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {
