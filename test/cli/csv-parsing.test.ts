@@ -131,3 +131,18 @@ describe('card numbers from the bulk CSPRNG digit source', () => {
     expect(chi).to.be.lessThan(27.9);
   });
 });
+
+describe('batch CSV errors never echo secrets (review regression)', () => {
+  it('a file without its header line is refused without printing the first row', async () => {
+    const row = 'B1-0001,7000000000000004,4821,10.00,USD,';
+    let message = '';
+    try {
+      await parseBatchFile(Readable.from([`${row}\n`]));
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).to.match(/line 1/);
+    expect(message).not.to.contain('7000000000000004');
+    expect(message).not.to.contain('4821');
+  });
+});
