@@ -25,7 +25,7 @@ export interface SiteContext {
 }
 
 export function render(site: SiteContext, res: Response, status: number, title: string, body: SafeHtml, nav?: PageOptions['nav']): void {
-  res.status(status).type('html').send(page({ title, body, sandbox: site.provider.sandbox, nav }));
+  res.status(status).type('html').send(page({ title, body, sandbox: site.provider.sandbox, nav, phone: site.config.ari === null }));
 }
 
 /** The keyed hash of this browser's session id, as stored on its orders. */

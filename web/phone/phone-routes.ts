@@ -74,7 +74,7 @@ export function phoneRoutes(deps: AppDeps, registry: PhoneRegistry): Router {
       const demo = await readDemo(deps.config, deps.billing);
       // The example curl points where this page was loaded from (PUBLIC_URL may name another host or port 0).
       const here = `${req.protocol}://${req.get('host') ?? new URL(deps.config.publicUrl).host}`;
-      res.type('html').send(page({ title: 'Sandbox phone', sandbox: false, body: phoneView({ demo, publicUrl: here, currency: deps.config.defaultCurrency }) }));
+      res.type('html').send(page({ title: 'Sandbox phone', sandbox: false, nav: 'phone', phone: true, body: phoneView({ demo, publicUrl: here, currency: deps.config.defaultCurrency }) }));
     } catch (err) {
       next(err);
     }

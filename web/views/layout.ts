@@ -7,7 +7,9 @@ export interface PageOptions {
   /** The sandbox payment provider is active: every page says so. */
   sandbox: boolean;
   /** Which nav item is current. */
-  nav?: 'home' | 'buy' | 'recharge' | 'balance';
+  nav?: 'home' | 'buy' | 'recharge' | 'balance' | 'phone';
+  /** The built-in telephony sandbox runs (no Asterisk configured): link its web phone. */
+  phone?: boolean;
 }
 
 const NAV: ReadonlyArray<readonly ['home' | 'buy' | 'recharge' | 'balance', string, string]> = [
@@ -35,6 +37,7 @@ ${o.sandbox ? html`<p class="sandbox-strip" role="note"><strong>SANDBOX</strong>
     <nav aria-label="Main">
       <ul>
         ${NAV.map(([key, href, label]) => html`<li><a href="${href}"${o.nav === key ? html` aria-current="page"` : ''}>${label}</a></li>`)}
+        ${o.phone ? html`<li><a href="/phone"${o.nav === 'phone' ? html` aria-current="page"` : ''}>Sandbox phone</a></li>` : ''}
       </ul>
     </nav>
   </div>
