@@ -66,7 +66,7 @@ async function main(): Promise<void> {
   const tel = new AriTelephony({ restTimeout_ms: 10_000 });
   await tel.connect({ url, user: 'bench', password: 'bench', app: 'prepaid' });
   const metrics = new CountingMetrics();
-  const options = ivrOptions({ languages: ['en'], clock: scaledCallClock(SPEED), chunk_s: 10, reserveAhead_s: 3, nodeId: 'bench', ringTimeout_s: 30 });
+  const options = ivrOptions({ languages: ['en'], clock: scaledCallClock(SPEED), chunk_s: 10, reserveAhead_s: 5, nodeId: 'bench', ringTimeout_s: 30 });
   const log = new MemoryLogger();
   const ivr = new IvrApp({ tel, billing, options, log, metrics });
   await ivr.start();
@@ -114,6 +114,7 @@ async function main(): Promise<void> {
   const pending = await db.one<{ n: number }>("SELECT COUNT(*) AS n FROM holds WHERE status = 'pending'");
   const active = await db.one<{ n: number }>("SELECT COUNT(*) AS n FROM call_records WHERE status = 'active'");
   const causes = await db.all<{ cause: string; n: number; billed: number }>('SELECT hangup_cause AS cause, COUNT(*) AS n, MAX(billed_seconds) AS billed FROM call_records GROUP BY hangup_cause ORDER BY hangup_cause');
+  const funded = await db.one<{ n: number }>("SELECT COUNT(*) AS n FROM call_records r JOIN cards c ON c.id = r.card_id WHERE r.hangup_cause = 'cut_off' AND c.balance_minor >= 100");
   const sorted = [...latencies_ms].sort((a, b) => a - b);
   const outcomes = Object.fromEntries(metrics.outcomes);
   console.log(`bench/calls: ${CALLS} calls on ${cardCount} cards, ${KIND}, simulator speed ×${SPEED}, ${TALK_S} s talk (cards with 30 ¢ shared by two calls are cut off)`);
@@ -122,6 +123,7 @@ async function main(): Promise<void> {
   for (const l of log.lines) if (l.level === 'warn' || l.level === 'error') warnings.set(l.message, (warnings.get(l.message) ?? 0) + 1);
   console.log(`  IVR warnings/errors: ${warnings.size === 0 ? 'none' : JSON.stringify(Object.fromEntries(warnings))}`);
   console.log(`  call records by hang-up cause: ${causes.map((c) => `${c.cause} ${Number(c.n)} (max ${Number(c.billed)} s)`).join(', ')}`);
+  console.log(`  funded calls cut off (card still had ≥ $1 after): ${Number(funded?.n ?? 0)} (goal: zero)`);
   console.log(`  DTMF → next playback request: n=${sorted.length} p50 ${pct(sorted, 50).toFixed(1)} ms, p99 ${pct(sorted, 99).toFixed(1)} ms, max ${(sorted[sorted.length - 1] ?? NaN).toFixed(1)} ms (goal p99 < 50 ms)`);
   console.log(`  CPU ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms in all = ${((cpu.user + cpu.system) / 1000 / CALLS).toFixed(1)} ms per call (IVR + simulator + database, one process)`);
   console.log(`  overdraft: verifyLedger ${report.ok ? 'ok' : `${report.violations.length} violation(s)`}; cards with balance < pending: ${over.length}; holds left pending: ${Number(pending?.n ?? 0)}; call records left active: ${Number(active?.n ?? 0)} (goal: all zero)`);

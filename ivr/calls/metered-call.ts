@@ -160,7 +160,17 @@ export class MeteredCall {
     if (this.ended) return;
     const now_s = this.elapsed_s();
     if (now_s >= metering.limit_s - EPSILON_S) {
-      this.end('cut_off');
+      if (metering.meter.limitIsFinal) {
+        this.end('cut_off');
+        return;
+      }
+      // Late (a slow tick): reserve at once. Asterisk holds the leg for the grace meanwhile, and
+      // talk past the covered time is never billed beyond it.
+      this.cancelTimer?.();
+      this.cancelTimer = o.clock.after(0, () => {
+        this.cancelTimer = undefined;
+        void this.enqueue(() => this.tick());
+      });
       return;
     }
     await this.followLimitInAsterisk(now_s);
