@@ -26,7 +26,13 @@ export function mountTelephony(app: Express, deps: AppDeps): BackgroundTask[] {
   const ivr = new IvrApp({
     tel,
     billing: deps.billing,
-    options: ivrOptions({ trunkEndpoint: config.trunkEndpoint }),
+    options: ivrOptions({
+      trunkEndpoint: config.trunkEndpoint,
+      languages: config.ivr.languages,
+      defaultCountry: config.ivr.defaultCountry,
+      nodeId: config.ivr.nodeId,
+      ...(config.ivr.outboundCallerId ? { outboundCallerId: config.ivr.outboundCallerId } : {}),
+    }),
     log,
     metrics: promCallMetrics(deps.metrics),
   });

@@ -1,5 +1,9 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { isSupportedCountry } from 'libphonenumber-js';
+import type { CountryCode } from 'libphonenumber-js';
 import { z } from 'zod';
 import { generateSecretKey } from '../../billing/cards/secrets';
 import { isCurrency } from '../../billing/money/currency';
@@ -35,7 +39,21 @@ const schema = z.object({
   MAIL_POLL_MS: z.coerce.number().int().min(10).max(600_000).default(2000),
   MAIL_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(30_000),
   MAIL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(10),
+  // IVR (ivr/): languages offered (the first is the default), the country of numbers dialled without
+  // an international prefix, this IVR process's id (unique per process sharing a database).
+  IVR_LANGUAGES: z.string().regex(/^(en|es)(,(en|es))*$/, 'must be a comma-separated list of en, es').default('en,es'),
+  IVR_DEFAULT_COUNTRY: z.string().refine((c) => isSupportedCountry(c), 'must be a two-letter country code such as US').default('US'),
+  IVR_NODE_ID: z.string().regex(/^[a-z0-9]{1,7}$/, 'must be 1 to 7 of a-z, 0-9, different for every IVR process sharing a database').optional(),
+  IVR_CALLER_ID: z.string().max(80).optional(),
 });
+
+export interface IvrConfig {
+  readonly languages: readonly ('en' | 'es')[];
+  readonly defaultCountry: CountryCode;
+  /** Default: derived from the host name, so a restarted IVR reconciles its own calls. */
+  readonly nodeId: string;
+  readonly outboundCallerId: string | null;
+}
 
 export interface Config {
   readonly dataDir: string;
@@ -51,6 +69,7 @@ export interface Config {
   readonly defaultCurrency: string;
   readonly logLevel: 'error' | 'warn' | 'info' | 'debug';
   readonly site: SiteConfig;
+  readonly ivr: IvrConfig;
   /** True for the embedded default: SQLite in DATA_DIR, secret generated there, built-in telephony sandbox. */
   readonly embedded: boolean;
 }
@@ -121,6 +140,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     defaultCurrency: e.DEFAULT_CURRENCY,
     logLevel: e.LOG_LEVEL,
     site: siteConfig(e),
+    ivr: Object.freeze({
+      languages: Object.freeze([...new Set(e.IVR_LANGUAGES.split(','))] as Array<'en' | 'es'>),
+      defaultCountry: e.IVR_DEFAULT_COUNTRY as CountryCode,
+      nodeId: e.IVR_NODE_ID ?? createHash('sha256').update(os.hostname()).digest('hex').slice(0, 7),
+      outboundCallerId: e.IVR_CALLER_ID ?? null,
+    }),
     embedded,
   });
 }

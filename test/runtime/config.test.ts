@@ -1,0 +1,48 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import { ConfigError, loadConfig } from '../../scripts/runtime/config';
+
+describe('configuration (validated once, frozen)', () => {
+  let dataDir: string;
+  beforeEach(() => { dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'prepaid-config-')); });
+  afterEach(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+  it('defaults to the embedded product: SQLite in DATA_DIR, a generated secret (0600), sandbox telephony', () => {
+    const c = loadConfig({ DATA_DIR: dataDir });
+    expect(c.databaseUrl).to.equal(`sqlite:${path.join(dataDir, 'prepaid.db')}`);
+    expect(c.embedded).to.equal(true);
+    expect(c.ari).to.equal(null);
+    expect(c.port).to.equal(3000);
+    expect(c.defaultCurrency).to.equal('USD');
+    expect(c.ivr.languages).to.deep.equal(['en', 'es']);
+    expect(c.ivr.nodeId).to.match(/^[a-z0-9]{1,7}$/);
+    const stat = fs.statSync(path.join(dataDir, 'secret.key'));
+    expect(stat.mode & 0o777).to.equal(0o600);
+    expect(loadConfig({ DATA_DIR: dataDir }).secretKey).to.equal(c.secretKey); // the same secret on restart
+    expect(Object.isFrozen(c)).to.equal(true);
+  });
+
+  const bad: Array<[string, Record<string, string>]> = [
+    ['PORT', { PORT: 'eighty' }],
+    ['PORT', { PORT: '70000' }],
+    ['DATABASE_URL', { DATABASE_URL: 'mysql://x' }],
+    ['ARI_URL', { ARI_URL: 'not a url' }],
+    ['TRUNK_ENDPOINT', { TRUNK_ENDPOINT: 'PJSIP/trunk' }],
+    ['SMTP_URL', { SMTP_URL: 'http://mail' }],
+    ['SECRET_KEY', { SECRET_KEY: 'short' }],
+    ['SECRET_KEY', { DATABASE_URL: 'postgres://postgres@127.0.0.1/prepaid' }],
+    ['DEFAULT_CURRENCY', { DEFAULT_CURRENCY: 'XYZ' }],
+    ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
+    ['IVR_LANGUAGES', { IVR_LANGUAGES: 'en,fr' }],
+    ['IVR_DEFAULT_COUNTRY', { IVR_DEFAULT_COUNTRY: 'ZZ' }],
+    ['IVR_NODE_ID', { IVR_NODE_ID: 'Node-1' }],
+    ['SITE_MIN_AMOUNT', { SITE_MIN_AMOUNT: '-5' }],
+  ];
+  for (const [name, env] of bad) {
+    it(`stops with a message naming ${name} for ${JSON.stringify(env)}`, () => {
+      expect(() => loadConfig({ DATA_DIR: dataDir, ...env })).to.throw(ConfigError, name);
+    });
+  }
+});
