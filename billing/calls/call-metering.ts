@@ -43,7 +43,9 @@ export class CallMetering {
   async extend(): Promise<Result<boolean>> {
     if (this.meter.limitIsFinal) return ok(false);
     return this.billing.tx(async (ctx) => {
-      const card = await cardById(ctx.q, this.card_id);
+      // Locked: the chunk is sized from the same available balance the reservation then checks, so a
+      // concurrent merchant spend makes the limit shrink to what is affordable, never end early.
+      const card = await cardById(ctx.q, this.card_id, true);
       if (!card) return fail('not_found', 'card');
       const req: ChunkRequest | null = this.meter.nextChunk(availableMinor(card));
       if (!req) {

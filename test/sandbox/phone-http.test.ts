@@ -156,6 +156,27 @@ describe('sandbox web phone over HTTP (simulator + scripted IVR)', function () {
     });
   }
 
+  it('gives every visit its own caller number (one visitor\'s PIN-less registration cannot log others in)', async () => {
+    const numbers = new Set<string>();
+    for (let i = 0; i < 5; i++) {
+      const html = await (await fetch(`${phone.url}/phone`)).text();
+      const m = /id="caller"[^>]*value="(\+1555\d{7})"/.exec(html);
+      expect(m, 'caller field with a number').to.not.equal(null);
+      numbers.add(m?.[1] ?? '');
+    }
+    expect(numbers.size).to.be.greaterThan(1);
+  });
+
+  it('bounds the keypad digits queued on one call (429 past the bound)', async () => {
+    const placed = await post('/phone/calls', { caller_number: '+15550178' });
+    const { id } = (await placed.json()) as { id: string };
+    const answers: number[] = [];
+    for (let i = 0; i < 5; i++) answers.push((await post(`/phone/calls/${id}/digits`, { digits: '1234567890123456' })).status);
+    expect(answers.slice(0, 4)).to.deep.equal([202, 202, 202, 202]);
+    expect(answers[4]).to.equal(429);
+    await post(`/phone/calls/${id}/hangup`, {});
+  });
+
   it('a digit during a prompt cuts it short (barge-in): the browser is told to stop it', async () => {
     const { id, events: path } = (await (await post('/phone/calls', { caller_number: '+15550179' })).json()) as { id: string; events: string };
     const stream = follow(phone.url + path);

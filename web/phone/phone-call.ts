@@ -2,6 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { SimCall } from '../../ivr/sim/inbound-call';
 import type { PhoneEvent } from './phone-events';
 import { causeReason } from './phone-events';
+
+/** Keypad digits one call may have queued for playing as DTMF. */
+const MAX_QUEUED_DIGITS = 64;
 import { promptDuration_ms, promptOfMediaUri, promptTranscript, promptUrl } from './prompt-media';
 
 /** Bounds: events kept for (re)connecting browsers, listeners per call, digits per request. */
@@ -31,6 +34,7 @@ export class PhoneCall {
   private readonly playing = new Map<string, PlayingItem>();
   private itemCount = 0;
   private dtmfChain: Promise<void> = Promise.resolve();
+  private queuedDigits = 0;
   private lastMeter = '';
 
   constructor(readonly sim: SimCall, readonly callerNumber: string, readonly accessNumber: string) {
@@ -131,9 +135,15 @@ export class PhoneCall {
   }
 
   /** Keypad digits, in order even when the browser sends them faster than DTMF plays. */
-  sendDigits(digits: string): Promise<void> {
-    this.dtmfChain = this.dtmfChain.then(() => (this.sim.hasEnded ? undefined : this.sim.sendDtmf(digits, { duration_ms: 80, gap_ms: 60 })));
-    return this.dtmfChain;
+  /** False (nothing queued) when the call already has MAX_QUEUED_DIGITS waiting: the queue is bounded. */
+  sendDigits(digits: string): boolean {
+    if (this.queuedDigits + digits.length > MAX_QUEUED_DIGITS) return false;
+    this.queuedDigits += digits.length;
+    this.dtmfChain = this.dtmfChain
+      .then(() => (this.sim.hasEnded ? undefined : this.sim.sendDtmf(digits, { duration_ms: 80, gap_ms: 60 })))
+      .catch(() => undefined) // a call that ended meanwhile: the digits have nowhere to go
+      .finally(() => { this.queuedDigits -= digits.length; });
+    return true;
   }
 
   hangup(): void {

@@ -145,6 +145,7 @@ export class PhoneRegistry {
       const now = Date.now();
       for (const c of [...this.calls.values()]) {
         if (c.state === 'ended') {
+          this.orphanSince.delete(c.id);
           if (now - (c.ended_ms ?? now) > ENDED_KEEP_MS) this.calls.delete(c.id);
           continue;
         }

@@ -130,7 +130,7 @@ export function phoneRoutes(deps: AppDeps, registry: PhoneRegistry): Router {
     const body = Digits.safeParse(req.body);
     if (!body.success) return void badRequest(res, body.error.issues[0]?.message ?? 'invalid request');
     if (call.state === 'ended') return void res.status(409).json({ error: { code: 'invalid_state', message: 'the call has ended' } });
-    void call.sendDigits(body.data.digits);
+    if (!call.sendDigits(body.data.digits)) return void res.status(429).json({ error: { code: 'rate_limited', message: 'too many keypad digits are waiting to be played' } });
     res.status(202).json({ accepted: body.data.digits.length });
   });
 

@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import type { DemoInfo } from '../../scripts/demo/demo-info';
 import { centsToMinor, DEMO_RATES } from '../../scripts/demo/demo-data';
 import { html } from '../html';
@@ -6,7 +7,13 @@ import { groupDigits, money } from '../views/format';
 import { SANDBOX_TEST_NUMBERS } from './sandbox-far-ends';
 
 export const SANDBOX_ACCESS_NUMBER = '18005550100';
-export const DEFAULT_CALLER_NUMBER = '+15550199';
+/**
+ * A fresh caller number per visit: every visitor shares this sandbox, so a fixed default would let
+ * one visitor's PIN-less registration log every other visitor into their card.
+ */
+export function randomCallerNumber(): string {
+  return `+1555${String(randomInt(1_000_000, 10_000_000))}`;
+}
 
 const KEYS: ReadonlyArray<readonly [string, string, string]> = [
   ['1', '', '1'], ['2', 'ABC', '2'], ['3', 'DEF', '3'],
@@ -59,7 +66,7 @@ export function phoneView(m: { demo: DemoInfo | null; publicUrl: string; currenc
     <h2 id="handset-title" class="visually-hidden">Phone</h2>
     <form id="dial-form" class="dial-form" action="/phone" method="get">
       <label for="caller">Your phone number (caller ID)</label>
-      <input type="text" id="caller" name="caller" value="${DEFAULT_CALLER_NUMBER}" inputmode="tel" autocomplete="off" maxlength="16" pattern="\\+?[0-9]{3,15}" aria-describedby="caller-hint">
+      <input type="text" id="caller" name="caller" value="${randomCallerNumber()}" inputmode="tel" autocomplete="off" maxlength="16" pattern="\\+?[0-9]{3,15}" aria-describedby="caller-hint">
       <p id="caller-hint" class="hint">A registered number logs in without a PIN.</p>
       <button type="submit" id="call-button" class="call-button">Call ${pretty(SANDBOX_ACCESS_NUMBER)}</button>
     </form>
