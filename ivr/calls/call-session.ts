@@ -130,7 +130,13 @@ export class CallSession {
           next = err instanceof CallerGone ? 'ended' : await this.technicalProblem(err);
         }
         if (this.detached) break;
-        this.move(next);
+        try {
+          this.move(next);
+        } catch (err) {
+          // A step asked for an illegal transition (a bug): treat it as a technical problem, never crash the process.
+          await this.technicalProblem(err);
+          this.current = 'ended';
+        }
       }
     } finally {
       this.io.dispose();

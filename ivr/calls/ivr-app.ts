@@ -75,6 +75,16 @@ export class IvrApp {
     this.runs.add(run);
   }
 
+  private ownedCallIds(): Set<string> {
+    return new Set([...this.sessions.values()].map((s) => s.callId).filter((id): id is string => id !== undefined));
+  }
+
+  /** A session driving this record's caller (one reconciling it may not have set its callId yet). */
+  private sessionFor(record: { id: string; channel_id: string | null }): CallSession | undefined {
+    const s = record.channel_id ? this.sessions.get(record.channel_id) : undefined;
+    return s && (s.callId === record.id || s.reconcile?.record.id === record.id || s.state === 'reconciling') ? s : undefined;
+  }
+
   /** Serialised: one reconciliation at a time. */
   reconcile(snapshot: AppSnapshot): Promise<void> {
     const next = this.reconciling.then(() => this.reconcileNow(snapshot)).catch((err: unknown) => {
@@ -88,8 +98,10 @@ export class IvrApp {
     if (!this.running) return;
     const { ctx } = this;
     const channels = new Map(snapshot.channels.map((c) => [c.id, c]));
-    const owned = new Set([...this.sessions.values()].map((s) => s.callId).filter((id): id is string => id !== undefined));
-    const records = (await activeCallRecords(ctx.billing.read().q)).filter((r) => r.id.startsWith(`${ctx.options.nodeId}-`) && !owned.has(r.id));
+    const active = await activeCallRecords(ctx.billing.read().q);
+    // Read the sessions AFTER the records: a call opened meanwhile is a session's, not ours to settle.
+    const owned = this.ownedCallIds();
+    const records = active.filter((r) => r.id.startsWith(`${ctx.options.nodeId}-`) && !owned.has(r.id));
     const handled = new Set<string>();
     for (const record of records) {
       const out = record.outbound_channel_id ? channels.get(record.outbound_channel_id) : undefined;
@@ -103,6 +115,8 @@ export class IvrApp {
           s.reconcile = { record, outboundUp: out !== undefined, bridgeUp };
         }, langArg !== undefined && isLanguage(langArg) ? langArg : undefined);
       } else if (!caller) {
+        // Re-checked right before settling: a session may have taken the call up since (e.g. one still reconciling).
+        if (this.ownedCallIds().has(record.id) || this.sessionFor(record)) continue;
         await settleUnwatched(ctx, record, out !== undefined);
       }
     }

@@ -34,6 +34,13 @@ export interface MeteredCallParams {
 }
 
 const EPSILON_S = 0.001;
+/** While the event socket is down, the outbound leg is probed (over REST) this often. */
+const PROBE_S = 1;
+
+/** The end of the last captured chunk that cost money: a settlement never asks for less. */
+export function lastCapturedPaid_s(metering: CallMetering): number {
+  return metering.meter.chunks.filter((c) => c.state === 'captured' && c.amount_minor > 0).reduce((s, c) => Math.max(s, c.to_s), 0);
+}
 
 /**
  * One answered outbound leg, metered in real time. The call holds only its next chunk: each chunk
@@ -42,6 +49,12 @@ const EPSILON_S = 0.001;
  * outbound channel's TIMEOUT(absolute) always equals the covered time left (+ a grace second), so
  * Asterisk ends the call at the limit even if this process dies. Billing is serialised through one
  * promise chain, so a tick and the final settlement never interleave.
+ *
+ * While the event socket is down nobody would hear the leg end, so metering fails closed: nothing
+ * is captured beyond the moment the socket went, no chunk is reserved (TIMEOUT(absolute) ends the
+ * leg at the covered time), and the leg is probed over REST: a leg found gone ends the call at the
+ * last moment it was confirmed up. A reconnect whose snapshot lacks the leg does the same; a
+ * reconnect without a snapshot, or a socket given up for good, ends the call there and hangs up.
  */
 export class MeteredCall {
   readonly result: Promise<TalkResult>;
@@ -55,6 +68,8 @@ export class MeteredCall {
   private readonly unsubscribes: Unsubscribe[] = [];
   /** Call-clock time the event socket went down, while it is down. */
   private disconnectedAt_ms?: number;
+  /** While it is down: the last time a REST probe found the leg up. */
+  private confirmedAt_ms?: number;
 
   constructor(private readonly ctx: IvrContext, readonly p: MeteredCallParams) {
     this.result = new Promise((resolve) => { this.resolveResult = resolve; });
@@ -68,13 +83,24 @@ export class MeteredCall {
     this.unsubscribes.push(tel.on((e) => {
       if (e.type === 'Disconnected') this.disconnectedAt_ms ??= this.now();
       else if (e.type === 'Reconnected') {
-        const lostAt = this.disconnectedAt_ms;
+        const lostAt = this.lastConfirmed_ms();
         this.disconnectedAt_ms = undefined;
-        if (!e.snapshot) return;
+        this.confirmedAt_ms = undefined;
+        if (!e.snapshot) {
+          // We cannot tell what happened meanwhile: fail closed, bill to the moment we last knew.
+          p.log.error('event socket back without a snapshot: ending the call', {});
+          this.end('failed', lostAt);
+          return;
+        }
         const present = new Set(e.snapshot.channels.map((c) => c.id));
         // Gone while we could not hear: bill up to the moment we last knew it was up.
         if (!present.has(out)) this.end('far_end_hangup', lostAt);
         else if (!present.has(p.callerChannelId)) this.end('caller_hangup', lostAt);
+        else if (this.started) this.tickNow();
+      } else if (e.type === 'ConnectionLost') {
+        // Nothing more will be heard of this leg: end it and bill to the moment we last knew.
+        p.log.error('event socket given up: ending the call', { reason: e.reason });
+        this.end('failed', this.lastConfirmed_ms());
       }
     }));
     void p.callerGone.then(() => this.end('caller_hangup'));
@@ -115,6 +141,12 @@ export class MeteredCall {
     return this.ctx.options.clock.now_ms();
   }
 
+  /** The last moment the leg was known to be up: now, or while the socket is down, the last probe or the moment it went. */
+  private lastConfirmed_ms(): number {
+    if (this.disconnectedAt_ms === undefined) return this.now();
+    return Math.max(this.disconnectedAt_ms, this.confirmedAt_ms ?? this.disconnectedAt_ms);
+  }
+
   private elapsed_s(at_ms = this.now()): number {
     return Math.max(0, (at_ms - this.p.answeredAt_ms) / 1000);
   }
@@ -134,53 +166,103 @@ export class MeteredCall {
     return next;
   }
 
+  private tickNow(): void {
+    this.cancelTimer?.();
+    this.cancelTimer = this.ctx.options.clock.after(0, () => {
+      this.cancelTimer = undefined;
+      void this.enqueue(() => this.tick());
+    });
+  }
+
   private async tick(): Promise<void> {
     if (this.ended) return;
     const { metering } = this.p;
     const o = this.ctx.options;
-    const elapsed = this.elapsed_s();
+    let now_s = this.elapsed_s();
+    let projected = metering.limit_s;
+    let reschedule = true;
     try {
-      // Reserving the next chunk is the time-critical part (Asterisk cuts the leg at the covered
-      // time): reserve, move the Asterisk-side limit, then capture what has elapsed.
-      const ahead = Math.min(o.reserveAhead_s, o.chunk_s / 2);
-      if (!metering.meter.limitIsFinal && elapsed >= metering.limit_s - ahead - EPSILON_S) {
-        const r = await metering.extend();
-        if (!r.ok) {
-          this.p.log.warn('chunk reservation refused: the limit is final', { code: r.error.code });
-          metering.meter.limitIsFinal = true;
+      const elapsed = now_s;
+      const lostAt = this.disconnectedAt_ms;
+      try {
+        if (lostAt === undefined) {
+          // Reserving the next chunk is the time-critical part (Asterisk cuts the leg at the covered
+          // time): reserve, move the Asterisk-side limit, then capture what has elapsed.
+          const ahead = Math.min(o.reserveAhead_s, o.chunk_s / 2);
+          if (!metering.meter.limitIsFinal && elapsed >= metering.limit_s - ahead - EPSILON_S) {
+            const r = await metering.extend();
+            if (!r.ok) {
+              this.p.log.warn('chunk reservation refused: the limit is final', { code: r.error.code });
+              metering.meter.limitIsFinal = true;
+            }
+            if (!this.ended) await this.followLimitInAsterisk(this.elapsed_s());
+          }
         }
-        if (!this.ended) await this.followLimitInAsterisk(this.elapsed_s());
+        // Deaf (socket down): only time confirmed before the socket went is captured.
+        await metering.captureElapsed(lostAt === undefined ? elapsed : Math.min(elapsed, this.elapsed_s(lostAt)));
+      } catch (err) {
+        // Fail closed: without billing we do not extend; the leg ends at what is already covered.
+        this.p.log.error('metering failed: the limit is final', { error: err instanceof Error ? err.message : String(err) });
+        metering.meter.limitIsFinal = true;
       }
-      await metering.captureElapsed(elapsed);
+      if (this.ended) return;
+      if (this.disconnectedAt_ms !== undefined) {
+        await this.probeLeg();
+        if (this.ended) return;
+      }
+      now_s = this.elapsed_s();
+      if (now_s >= metering.limit_s - EPSILON_S) {
+        if (metering.meter.limitIsFinal) {
+          this.end('cut_off', this.lastConfirmed_ms());
+          return;
+        }
+        if (this.disconnectedAt_ms === undefined) {
+          // Late (a slow tick): reserve at once. Asterisk holds the leg for the grace meanwhile, and
+          // talk past the covered time is never billed beyond it.
+          reschedule = false;
+          this.tickNow();
+          return;
+        }
+        // Deaf at the covered limit: Asterisk ends the leg; the probes or the reconnect tell us.
+      } else {
+        await this.followLimitInAsterisk(now_s);
+        if (this.ended) return;
+      }
+      const known = await this.projectedEnd_s();
+      projected = known ?? metering.limit_s;
+      if (known !== undefined && !this.warned && projected > o.warnBefore_s && projected - now_s <= o.warnBefore_s + EPSILON_S) {
+        this.warned = true;
+        this.p.log.info('one minute warning', { left_s: Math.round(projected - now_s) });
+        void this.p.playWarning().catch(() => undefined);
+      }
     } catch (err) {
-      // Fail closed: without billing we do not extend; the leg ends at what is already covered.
-      this.p.log.error('metering failed: the limit is final', { error: err instanceof Error ? err.message : String(err) });
-      metering.meter.limitIsFinal = true;
+      this.p.log.error('metering tick failed', { error: err instanceof Error ? err.message : String(err) });
+    } finally {
+      // Whatever failed, metering goes on: the next tick is always armed while the call lasts.
+      if (reschedule && !this.ended) this.schedule(now_s, projected);
     }
+  }
+
+  /** Socket down: is the leg still there? A leg found gone ends the call at the last moment it was confirmed up. */
+  private async probeLeg(): Promise<void> {
+    const limit = this.limit_s;
+    const left = Math.max(EPSILON_S, limit - this.elapsed_s() + this.ctx.options.absoluteTimeoutGrace_s);
+    const probedAt = this.now();
+    try {
+      // Re-setting TIMEOUT(absolute) to the same deadline doubles as the probe.
+      const r = await this.ctx.tel.setChannelVar(this.p.outChannelId, 'TIMEOUT(absolute)', left.toFixed(3));
+      if (r === 'gone') this.legGone();
+      else if (this.disconnectedAt_ms !== undefined) this.confirmedAt_ms = probedAt;
+    } catch (err) {
+      this.p.log.warn('could not probe the outbound leg', { error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  /** A REST request found the outbound leg gone (its hang-up event unheard or not yet heard). */
+  legGone(): void {
     if (this.ended) return;
-    const now_s = this.elapsed_s();
-    if (now_s >= metering.limit_s - EPSILON_S) {
-      if (metering.meter.limitIsFinal) {
-        this.end('cut_off');
-        return;
-      }
-      // Late (a slow tick): reserve at once. Asterisk holds the leg for the grace meanwhile, and
-      // talk past the covered time is never billed beyond it.
-      this.cancelTimer?.();
-      this.cancelTimer = o.clock.after(0, () => {
-        this.cancelTimer = undefined;
-        void this.enqueue(() => this.tick());
-      });
-      return;
-    }
-    await this.followLimitInAsterisk(now_s);
-    const projected = await this.projectedEnd_s();
-    if (!this.warned && projected > o.warnBefore_s && projected - now_s <= o.warnBefore_s + EPSILON_S) {
-      this.warned = true;
-      this.p.log.info('one minute warning', { left_s: Math.round(projected - now_s) });
-      void this.p.playWarning().catch(() => undefined);
-    }
-    this.schedule(now_s, projected);
+    this.p.log.warn('outbound leg found gone', {});
+    this.end(this.atLimit() ? 'cut_off' : 'far_end_hangup', this.lastConfirmed_ms());
   }
 
   /** TIMEOUT(absolute) counts from when it is set: covered time left + grace. */
@@ -192,20 +274,29 @@ export class MeteredCall {
     try {
       const r = await this.ctx.tel.setChannelVar(this.p.outChannelId, 'TIMEOUT(absolute)', left.toFixed(3));
       if (r === 'ok') this.lastTimeoutFor_s = limit;
+      else this.legGone();
     } catch (err) {
       this.p.log.warn('could not set TIMEOUT(absolute)', { error: err instanceof Error ? err.message : String(err) });
     }
   }
 
-  /** When the money runs out if nobody else spends: the covered time plus what the available balance still buys. */
-  private async projectedEnd_s(): Promise<number> {
+  /**
+   * When the money runs out if nobody else spends: the covered time plus what the available balance
+   * still buys; undefined when the balance cannot be read (then no warning is played on a guess).
+   */
+  private async projectedEnd_s(): Promise<number | undefined> {
     const { metering } = this.p;
     if (metering.meter.limitIsFinal) return metering.limit_s;
-    const card = await cardById(this.ctx.billing.read().q, metering.card_id);
-    if (!card) return metering.limit_s;
-    const rate = metering.meter.rate;
-    const spent = priceBilledSeconds(rate, metering.limit_s);
-    return Math.max(metering.limit_s, maxAffordableSeconds(rate, spent + Math.max(0, availableMinor(card))));
+    try {
+      const card = await cardById(this.ctx.billing.read().q, metering.card_id);
+      if (!card) return metering.limit_s;
+      const rate = metering.meter.rate;
+      const spent = priceBilledSeconds(rate, metering.limit_s);
+      return Math.max(metering.limit_s, maxAffordableSeconds(rate, spent + Math.max(0, availableMinor(card))));
+    } catch (err) {
+      this.p.log.warn('could not read the balance: metering goes on with the covered time', { error: err instanceof Error ? err.message : String(err) });
+      return undefined;
+    }
   }
 
   private schedule(now_s: number, projected_s: number): void {
@@ -217,7 +308,10 @@ export class MeteredCall {
     const nextCapture = metering.meter.chunks.find((c) => c.state === 'pending')?.to_s;
     if (nextCapture !== undefined) wakes.push(nextCapture);
     if (!this.warned) wakes.push(projected_s - o.warnBefore_s);
-    const next = Math.min(...wakes.filter((w) => w > now_s + EPSILON_S));
+    if (this.disconnectedAt_ms !== undefined) wakes.push(now_s + PROBE_S);
+    // A reservation already due (e.g. the socket just came back) runs at once.
+    const reserveDue = !metering.meter.limitIsFinal && this.disconnectedAt_ms === undefined && now_s >= metering.limit_s - ahead - EPSILON_S;
+    const next = reserveDue ? now_s : Math.min(...wakes.filter((w) => w > now_s + EPSILON_S));
     const delay_ms = Number.isFinite(next) ? (next - now_s) * 1000 : 1000;
     this.cancelTimer?.();
     this.cancelTimer = o.clock.after(Math.max(1, delay_ms), () => {
@@ -242,7 +336,8 @@ export class MeteredCall {
     const { tel } = this.ctx;
     const p = this.p;
     if (reason !== 'far_end_hangup') await tel.hangup(p.outChannelId).catch(() => undefined);
-    const duration_s = Math.min(this.elapsed_s(endedAt_ms), p.metering.limit_s);
+    // Never less than what was already captured (a chunk is captured only once its time has elapsed with the leg up).
+    const duration_s = Math.max(Math.min(this.elapsed_s(endedAt_ms), p.metering.limit_s), lastCapturedPaid_s(p.metering));
     const bill = await p.metering.finish(duration_s, {
       hangup_cause: reason, answered_at_ms: p.answeredAt_ms, ended_at_ms: Math.round(endedAt_ms), status: 'completed',
     });

@@ -58,8 +58,15 @@ export async function dial(s: CallSession): Promise<CallState> {
     await s.say('insufficient_balance');
     return 'entering_destination';
   }
-  await s.say('please_wait_connecting');
-  await tel.ring(s.channel.id);
+  try {
+    await s.say('please_wait_connecting');
+    await tel.ring(s.channel.id);
+  } catch (err) {
+    // The caller hung up (or ringing failed) before the leg was dialled: release the first chunk, close the record.
+    // (Shutting down: leave it as it is, the next start reconciles it.)
+    if (!s.isDetached) await notCharged(err instanceof CallerGone ? 'caller_hangup_before_dial' : 'ring_failed', err instanceof CallerGone ? 'cancelled' : 'failed');
+    throw err;
+  }
 
   let leg;
   try {
@@ -109,6 +116,10 @@ export async function dial(s: CallSession): Promise<CallState> {
   log.info('answered');
   await tel.stopRinging(s.channel.id);
   const bridge = await tel.createBridge({ bridgeId: `${callId}-br`, name: callId });
-  await tel.addToBridge(bridge.id, [s.channel.id, outChannelId]);
+  if (await tel.addToBridge(bridge.id, [s.channel.id, outChannelId]) === 'gone') {
+    // One of the two went between the answer and the bridge: end the metered leg now (its hang-up event may be unheard).
+    if (s.io.isGone) await talk.hangUp('caller_hangup');
+    else talk.legGone();
+  }
   return 'talking';
 }
