@@ -84,6 +84,8 @@ export interface RigOptions {
   kind?: Kind;
   ivr?: Partial<IvrOptions>;
   policy?: Partial<BillingPolicy>;
+  /** Event-socket reconnection attempts before giving up (ConnectionLost); default 100. */
+  ariReconnectAttempts?: number;
 }
 
 export async function startRig(o: RigOptions = {}): Promise<Rig> {
@@ -101,7 +103,7 @@ export async function startRig(o: RigOptions = {}): Promise<Rig> {
   });
   const instances: IvrInstance[] = [];
   const startIvr = async (): Promise<IvrInstance> => {
-    const tel = new AriTelephony({ restTimeout_ms: 3000, backoff: { initialDelay_ms: 20, maxDelay_ms: 100, maxAttempts: 100 } });
+    const tel = new AriTelephony({ restTimeout_ms: 3000, backoff: { initialDelay_ms: 20, maxDelay_ms: 100, maxAttempts: o.ariReconnectAttempts ?? 100 } });
     await tel.connect({ url, user: USER, password: PASSWORD, app: 'prepaid' });
     const metrics = new RecordingMetrics();
     const app = new IvrApp({ tel, billing: tb.billing, options, log, metrics });
