@@ -1,6 +1,7 @@
 import { cardById } from '../cards/card-rows';
 import { captureHold, createHold, voidHold } from '../holds/hold-engine';
 import type { Hold } from '../holds/hold';
+import { HOLD_COLUMNS } from '../holds/hold-rows';
 import { TELEPHONY_REVENUE } from '../ledger/accounts';
 import type { TxContext } from '../shared/context';
 import { fail, ok } from '../shared/errors';
@@ -33,17 +34,7 @@ export async function settleCallChunk(ctx: TxContext, hold_id: string, amount_mi
   return captureHold(ctx, hold_id, amount_minor, { account: TELEPHONY_REVENUE, entry_kind: 'call_charge' });
 }
 
-export async function pendingHoldsOfCall(ctx: Pick<TxContext, 'q'>, call_id: string): Promise<Hold[]> {
-  return ctx.q.all<Hold>("SELECT id, card_id, kind, merchant_id, call_id, currency, amount_minor, captured_minor, refunded_minor, status, reference, description, expires_at_ms, created_at_ms, updated_at_ms FROM holds WHERE call_id = ? AND status = 'pending' ORDER BY created_at_ms", [call_id]);
-}
-
 /** Every hold of a call in order (for rebuilding its meter after a restart). */
 export async function holdsOfCall(ctx: Pick<TxContext, 'q'>, call_id: string): Promise<Hold[]> {
-  return ctx.q.all<Hold>("SELECT id, card_id, kind, merchant_id, call_id, currency, amount_minor, captured_minor, refunded_minor, status, reference, description, expires_at_ms, created_at_ms, updated_at_ms FROM holds WHERE call_id = ? ORDER BY created_at_ms, id", [call_id]);
-}
-
-/** Sum already captured for a call (for reconciling after a restart). */
-export async function capturedForCall(ctx: Pick<TxContext, 'q'>, call_id: string): Promise<number> {
-  const r = await ctx.q.one<{ total: number | null }>("SELECT SUM(captured_minor) AS total FROM holds WHERE call_id = ? AND status = 'captured'", [call_id]);
-  return Number(r?.total ?? 0);
+  return ctx.q.all<Hold>(`SELECT ${HOLD_COLUMNS} FROM holds WHERE call_id = ? ORDER BY created_at_ms, id`, [call_id]);
 }

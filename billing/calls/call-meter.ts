@@ -80,10 +80,13 @@ export class CallMeter {
 
   /**
    * The final bill for a call that lasted `duration_s` after answer: what each still-pending chunk
-   * must capture (0 = void) so the total equals price(billed seconds). Never more than held.
+   * must capture (0 = void) so the total equals price(billed seconds). Never more than held, never
+   * less than already captured.
    */
   settle(duration_s: number): { billed_s: number; cost_minor: number; captures: Array<{ hold_id: string; amount_minor: number }> } {
-    const d = Math.min(duration_s, this.covered_s);
+    // Never less than the chunks already paid for: captured money was for time that elapsed.
+    const paidUpTo_s = this.chunks.filter((c) => c.state === 'captured' && c.amount_minor > 0).reduce((s, c) => Math.max(s, c.to_s), 0);
+    const d = Math.max(Math.min(duration_s, this.covered_s), paidUpTo_s);
     const billed_s = Math.min(billedSeconds(this.rate, d), this.covered_s);
     const cost_minor = priceBilledSeconds(this.rate, billed_s);
     let remaining = cost_minor - this.captured_minor;

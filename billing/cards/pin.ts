@@ -7,5 +7,3 @@ export function generatePin(length = DEFAULT_PIN_LENGTH): string {
   for (let i = 0; i < length; i++) pin += String(randomInt(10));
   return pin;
 }
-
-export const isPlausiblePin = (pin: string): boolean => /^\d{4,12}$/.test(pin);

@@ -24,8 +24,3 @@ export interface Hold {
   created_at_ms: number;
   updated_at_ms: number;
 }
-
-/** Default life of a merchant authorization (Stripe: 7 days). */
-export const MERCHANT_HOLD_TTL_MS = 7 * 24 * 3600 * 1000;
-
-export const isFinal = (s: HoldStatus): boolean => s !== 'pending';

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Sql } from '../store/sql/database';
 import { assert } from '../shared/errors';
 
@@ -13,10 +12,6 @@ export type IdempotencyStart =
   | { kind: 'conflict' };
 
 export const IDEMPOTENCY_RETENTION_MS = 48 * 3600 * 1000;
-
-export function requestHash(parts: unknown): string {
-  return createHash('sha256').update(JSON.stringify(parts)).digest('base64url');
-}
 
 export async function beginIdempotent(q: Sql, scope: string, key: string, hash: string, now_ms: number): Promise<IdempotencyStart> {
   const ins = await q.run(

@@ -49,8 +49,3 @@ export function formatMinor(amount_minor: number, currency: string): string {
   const frac = exp === 0 ? '' : `.${abs.slice(-exp)}`;
   return `${neg ? '-' : ''}${whole}${frac}`;
 }
-
-/** "12.50 USD" for humans and logs. */
-export function formatMoney(m: Money): string {
-  return `${formatMinor(m.amount_minor, m.currency)} ${m.currency}`;
-}

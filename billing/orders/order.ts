@@ -50,7 +50,3 @@ export async function orderById(q: Sql, id: string, lock = false): Promise<Order
 export async function orderByClaimHash(q: Sql, claim_token_hash: string, lock = false): Promise<Order | undefined> {
   return q.one<Order>(`SELECT ${COLUMNS} FROM orders WHERE claim_token_hash = ?${lock ? q.forUpdate : ''}`, [claim_token_hash]);
 }
-
-export async function orderBySession(q: Sql, provider_session_id: string): Promise<Order | undefined> {
-  return q.one<Order>(`SELECT ${COLUMNS} FROM orders WHERE provider_session_id = ?`, [provider_session_id]);
-}

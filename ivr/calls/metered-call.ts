@@ -37,11 +37,6 @@ const EPSILON_S = 0.001;
 /** While the event socket is down, the outbound leg is probed (over REST) this often. */
 const PROBE_S = 1;
 
-/** The end of the last captured chunk that cost money: a settlement never asks for less. */
-export function lastCapturedPaid_s(metering: CallMetering): number {
-  return metering.meter.chunks.filter((c) => c.state === 'captured' && c.amount_minor > 0).reduce((s, c) => Math.max(s, c.to_s), 0);
-}
-
 /**
  * One answered outbound leg, metered in real time. The call holds only its next chunk: each chunk
  * is captured when its time has elapsed and the next reserved `reserveAhead_s` before the covered
@@ -336,8 +331,8 @@ export class MeteredCall {
     const { tel } = this.ctx;
     const p = this.p;
     if (reason !== 'far_end_hangup') await tel.hangup(p.outChannelId).catch(() => undefined);
-    // Never less than what was already captured (a chunk is captured only once its time has elapsed with the leg up).
-    const duration_s = Math.max(Math.min(this.elapsed_s(endedAt_ms), p.metering.limit_s), lastCapturedPaid_s(p.metering));
+    // CallMeter.settle never bills less than the chunks already captured.
+    const duration_s = Math.min(this.elapsed_s(endedAt_ms), p.metering.limit_s);
     const bill = await p.metering.finish(duration_s, {
       hangup_cause: reason, answered_at_ms: p.answeredAt_ms, ended_at_ms: Math.round(endedAt_ms), status: 'completed',
     });

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { CallMeter } from '../../billing/calls/call-meter';
 import { CallMetering } from '../../billing/calls/call-metering';
 import { insertCallRecord, callRecordById } from '../../billing/calls/call-records';
 import { cardById } from '../../billing/cards/card-rows';
@@ -11,6 +12,20 @@ import { createTestBilling, KINDS, requireKind } from '../support/databases';
 import type { TestBilling } from '../support/databases';
 
 const rate = (over: Partial<Rate> = {}): Rate => ({ prefix: '44', destination: 'UK', rate_per_minute_scaled: 10 * RATE_SCALE, connect_fee_minor: 0, initial_increment_s: 60, increment_s: 60, min_charge_minor: 0, blocked: false, ...over });
+
+describe('CallMeter.settle (pure)', () => {
+  it('never bills less than the chunks already captured, whatever duration it is given', () => {
+    const m = new CallMeter(rate(), 60);
+    m.addChunk('h1', { from_s: 0, to_s: 60, amount_minor: 10 });
+    m.addChunk('h2', { from_s: 60, to_s: 120, amount_minor: 10 });
+    m.markCaptured('h1');
+    m.markCaptured('h2');
+    m.addChunk('h3', { from_s: 120, to_s: 180, amount_minor: 10 });
+    // An end time learned late (e.g. after an outage) can fall before the captured time.
+    expect(m.settle(30)).to.deep.equal({ billed_s: 120, cost_minor: 20, captures: [{ hold_id: 'h3', amount_minor: 0 }] });
+    expect(m.settle(150).cost_minor).to.equal(30);
+  });
+});
 
 for (const kind of KINDS) {
   describe(`real-time call metering (${kind})`, function () {

@@ -3,28 +3,10 @@ import sinon from 'sinon';
 import type { Step } from '../../../ivr/calls/steps/steps';
 import { STEPS } from '../../../ivr/calls/steps/steps';
 import { farEnds } from '../../../ivr/sim/far-end';
-import type { Caller, Rig, RigOptions } from './harness';
-import {
-  appHangups, balanceOf, callRecordsOfCard, expectSoundBooks, farEnd, originated, pendingHoldCount, recordsOf, sleepCall, startRig, US_NUMBER,
-} from './harness';
+import type { Rig, RigOptions } from './harness';
+import { appHangups, balanceOf, expectSoundBooks, farEnd, originated, pendingHoldCount, settledRecord, sleepCall, startRig, talking, US_NUMBER } from './harness';
 
-async function talking(rig: Rig, card: { number: string; pin: string }): Promise<Caller> {
-  const caller = rig.call();
-  await caller.login(card);
-  await caller.dialAfterBalance(US_NUMBER);
-  await caller.heard('for_this_call');
-  while (recordsOf(rig.sim, caller.channelId, 'bridge-add').length === 0) await new Promise((r) => setTimeout(r, 5));
-  return caller;
-}
 
-async function settledRecord(rig: Rig, card_id: number) {
-  const deadline = Date.now() + 8000;
-  for (;;) {
-    const [rec] = await callRecordsOfCard(rig, card_id);
-    if (rec?.status !== 'active' || Date.now() > deadline) return rec;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 const logged = (rig: Rig, level: string, message: string): number => rig.log.lines.filter((l) => l.level === level && l.message === message).length;
 

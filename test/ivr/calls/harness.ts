@@ -243,3 +243,23 @@ export async function balanceOf(rig: Rig, card_id: number): Promise<{ balance: n
 }
 
 export const sleepCall = (rig: Rig, call_ms: number): Promise<void> => new Promise((r) => rig.clock.after(call_ms, r));
+
+/** A caller logged in with `card`, dialled US_NUMBER, and bridged to the answered far end. */
+export async function talking(rig: Rig, card: { number: string; pin: string }, callerNumber?: string): Promise<Caller> {
+  const caller = rig.call(callerNumber);
+  await caller.login(card);
+  await caller.dialAfterBalance(US_NUMBER);
+  await caller.heard('for_this_call');
+  while (recordsOf(rig.sim, caller.channelId, 'bridge-add').length === 0) await new Promise((r) => setTimeout(r, 5));
+  return caller;
+}
+
+/** The card's latest call record once it is no longer active (or as it is after `limit_ms`). */
+export async function settledRecord(rig: Rig, card_id: number, limit_ms = 8000): Promise<CallRecord | undefined> {
+  const deadline = Date.now() + limit_ms;
+  for (;;) {
+    const [rec] = await callRecordsOfCard(rig, card_id);
+    if (rec?.status !== 'active' || Date.now() > deadline) return rec;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -1,25 +1,9 @@
 import { expect } from 'chai';
 import { farEnds } from '../../../ivr/sim/far-end';
-import type { Caller, Rig } from './harness';
-import { appHangups, balanceOf, callRecordsOfCard, expectSoundBooks, farEnd, originated, pendingHoldCount, recordsOf, sleepCall, startRig, US_NUMBER } from './harness';
+import type { Rig } from './harness';
+import { appHangups, balanceOf, expectSoundBooks, farEnd, originated, pendingHoldCount, settledRecord, sleepCall, startRig, talking } from './harness';
 
-async function talking(rig: Rig, card: { number: string; pin: string }): Promise<Caller> {
-  const caller = rig.call();
-  await caller.login(card);
-  await caller.dialAfterBalance(US_NUMBER);
-  await caller.heard('for_this_call');
-  while (recordsOf(rig.sim, caller.channelId, 'bridge-add').length === 0) await new Promise((r) => setTimeout(r, 5));
-  return caller;
-}
 
-async function settledRecord(rig: Rig, card_id: number) {
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const [rec] = await callRecordsOfCard(rig, card_id);
-    if (rec?.status !== 'active' || Date.now() > deadline) return rec;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /**
  * The IVR process dies mid-call (its sessions detach without hanging up or billing, its ARI
@@ -48,7 +32,7 @@ describe('IVR killed mid-call and restarted (simulator + ari-client + SQLite)', 
     await caller.heard('call_cost', 10_000);
     caller.hangup();
     await caller.ended();
-    const rec = await settledRecord(rig, card.card_id);
+    const rec = await settledRecord(rig, card.card_id, 5000);
     expect(rec?.status).to.equal('completed');
     expect(rec?.hangup_cause).to.equal('far_end_hangup');
     expect(rec?.billed_seconds).to.be.within(19, 21);
@@ -72,7 +56,7 @@ describe('IVR killed mid-call and restarted (simulator + ari-client + SQLite)', 
     await caller.heard('call_cost', 10_000);
     caller.hangup();
     await caller.ended();
-    const rec = await settledRecord(rig, card.card_id);
+    const rec = await settledRecord(rig, card.card_id, 5000);
     expect(rec).to.include({ status: 'completed', hangup_cause: 'reconciled', billed_seconds: 6, cost_minor: 6, captured_minor: 6 });
     expect(await pendingHoldCount(rig)).to.equal(0);
     expect(await balanceOf(rig, card.card_id)).to.deep.equal({ balance: 494, available: 494, pending: 0 });
@@ -94,7 +78,7 @@ describe('IVR killed mid-call and restarted (simulator + ari-client + SQLite)', 
     await caller.heard('call_cost', 10_000);
     caller.hangup();
     await caller.ended();
-    const rec = await settledRecord(rig, card.card_id);
+    const rec = await settledRecord(rig, card.card_id, 5000);
     expect(rec?.hangup_cause).to.equal('reconciled');
     expect(rec?.billed_seconds).to.be.at.most(11);
     expect(await pendingHoldCount(rig)).to.equal(0);
@@ -110,7 +94,7 @@ describe('IVR killed mid-call and restarted (simulator + ari-client + SQLite)', 
     await caller.heard('call_cost', 10_000);
     caller.hangup();
     await caller.ended();
-    const rec = await settledRecord(rig, card.card_id);
+    const rec = await settledRecord(rig, card.card_id, 5000);
     expect(rec?.status).to.equal('completed');
     expect(rec?.billed_seconds).to.be.within(11, 13);
     expect(await pendingHoldCount(rig)).to.equal(0);

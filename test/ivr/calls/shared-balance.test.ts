@@ -3,17 +3,9 @@ import { createMerchant } from '../../../billing/merchants/merchants';
 import { authorize } from '../../../billing/settlement/settlement';
 import { farEnds } from '../../../ivr/sim/far-end';
 import { requireKind } from '../../support/databases';
-import type { Caller, Rig } from './harness';
-import { balanceOf, callRecordsOfCard, expectSoundBooks, farEnd, pendingHoldCount, recordsOf, sleepCall, startRig, US_NUMBER } from './harness';
+import type { Rig } from './harness';
+import { balanceOf, callRecordsOfCard, expectSoundBooks, farEnd, pendingHoldCount, sleepCall, startRig, talking } from './harness';
 
-async function talking(rig: Rig, card: { number: string; pin: string }, callerNumber: string): Promise<Caller> {
-  const caller = rig.call(callerNumber);
-  await caller.login(card);
-  await caller.dialAfterBalance(US_NUMBER);
-  await caller.heard('for_this_call');
-  while (recordsOf(rig.sim, caller.channelId, 'bridge-add').length === 0) await new Promise((r) => setTimeout(r, 5));
-  return caller;
-}
 
 /** One balance spent by phone and online at once, on PostgreSQL (row locks, real concurrency). */
 describe('IVR calls sharing one balance (simulator + ari-client + PostgreSQL)', function () {
