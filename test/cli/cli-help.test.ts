@@ -34,3 +34,16 @@ describe('prepaid --help', () => {
     });
   }
 });
+
+describe('prepaid output into a closed pipe', () => {
+  it('ends quietly when the reader stops early (`prepaid … | head`)', async () => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, ['bin/prepaid.mjs', 'cards', 'import', '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+    child.stdout.destroy(); // the reader is gone before the first write: that write meets EPIPE
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).not.to.contain('EPIPE');
+    expect(code).to.equal(0);
+  });
+});
