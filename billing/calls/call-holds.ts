@@ -1,3 +1,4 @@
+import type { Card } from '../cards/card';
 import { cardById } from '../cards/card-rows';
 import { captureHold, createHold, voidHold } from '../holds/hold-engine';
 import type { Hold } from '../holds/hold';
@@ -12,10 +13,11 @@ import type { Result } from '../shared/errors';
  * a hold of kind `call` that expires by itself (so a dead IVR never leaves money stuck), captured
  * into telephony revenue with the exact rated cost of the seconds it covered.
  */
-export async function reserveCallChunk(ctx: TxContext, call_id: string, card_id: number, amount_minor: number, currency: string, ttl_ms: number, span?: { from_s: number; to_s: number }): Promise<Result<Hold>> {
-  const card = await cardById(ctx.q, card_id, true);
-  if (!card) return fail('not_found', 'no such card');
-  return createHold(ctx, card, {
+export async function reserveCallChunk(ctx: TxContext, call_id: string, card: number | Card, amount_minor: number, currency: string, ttl_ms: number, span?: { from_s: number; to_s: number }): Promise<Result<Hold>> {
+  // A caller that already holds the locked row passes it, saving a second read in the same transaction.
+  const row = typeof card === 'number' ? await cardById(ctx.q, card, true) : card;
+  if (!row) return fail('not_found', 'no such card');
+  return createHold(ctx, row, {
     kind: 'call', call_id, amount_minor, currency, ttl_ms, id_prefix: 'callhold', reference: call_id,
     description: span ? `chunk ${span.from_s}-${span.to_s}` : null,
   });

@@ -59,7 +59,7 @@ export class CallMetering {
         return ok(true);
       }
       const ttl_ms = (req.to_s - req.from_s) * 1000 + CALL_HOLD_GRACE_MS;
-      const hold = await reserveCallChunk(ctx, this.call_id, this.card_id, req.amount_minor, this.currency, ttl_ms, req);
+      const hold = await reserveCallChunk(ctx, this.call_id, card, req.amount_minor, this.currency, ttl_ms, req);
       if (!hold.ok) {
         if (hold.error.code === 'insufficient_funds') {
           this.meter.limitIsFinal = true;
