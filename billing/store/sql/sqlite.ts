@@ -29,13 +29,13 @@ export class SqliteDatabase implements Database {
   /** Commits and the transactions they carried (group commit at work: transactions / batches). */
   readonly stats = { batches: 0, transactions: 0 };
 
-  constructor(file: string, options: { backgroundCheckpoints?: boolean } = {}) {
+  constructor(file: string) {
     this.db = new BetterSqlite3(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL'); // durable across process crashes in WAL mode
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('foreign_keys = ON');
-    if (file !== ':memory:' && options.backgroundCheckpoints !== false) {
+    if (file !== ':memory:') {
       this.db.pragma('wal_autocheckpoint = 0');
       this.checkpointer = new SqliteCheckpointer(file);
     }
@@ -72,7 +72,8 @@ export class SqliteDatabase implements Database {
    * `BEGIN IMMEDIATE … COMMIT`, each in its own SAVEPOINT (a throw rolls back only that one). Every
    * caller is answered only after the shared COMMIT, so nothing is reported done before it is
    * durable. Serial order is kept, so each transaction sees exactly what it would see alone.
-   * Under no load a batch is one transaction: no added latency.
+   * A batch starts on the next turn of the event loop (setImmediate): under no load it is one
+   * transaction, a turn later.
    */
   tx<T>(fn: (q: Sql) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
