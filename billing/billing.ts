@@ -53,6 +53,14 @@ export class Billing {
     return { q: this.db, now_ms: this.clock.now().getTime(), hasher: this.hasher, policy: this.policy };
   }
 
+  /**
+   * A context whose statements each commit on their own, for the one-statement money moves
+   * (PostgreSQL); null on SQLite, where they do not apply.
+   */
+  oneStatement(): TxContext | null {
+    return this.db.dialect === 'pg' ? { q: this.db, now_ms: this.clock.now().getTime(), hasher: this.hasher, policy: this.policy } : null;
+  }
+
   /** Issues one card with a fresh number and PIN (web shop sale, demo data). Returns the secrets once. */
   async issueCard(input: IssueCardInput): Promise<IssuedCard> {
     return this.tx(async (ctx) => {

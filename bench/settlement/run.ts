@@ -29,6 +29,7 @@ import { DEFAULT_POLICY } from '../../billing/shared/context';
 import { unwrap } from '../../billing/shared/errors';
 import { migrate, openDatabase } from '../../billing/store/sql/open';
 import { verifyLedger } from '../../billing/verify/ledger-verify';
+import { backendPids, cpuMsOf } from '../support/cpu';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const { values: args } = parseArgs({
@@ -58,16 +59,16 @@ async function adminQuery(sql: string): Promise<void> {
   try { await c.query(sql); } finally { await c.end(); }
 }
 
-async function createDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+async function createDatabase(): Promise<{ url: string; name: string; drop(): Promise<void> }> {
   if (args.db === 'sqlite') {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'prepaid-bench-'));
-    return { url: `sqlite:${path.join(dir, 'prepaid.db')}`, drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
+    return { url: `sqlite:${path.join(dir, 'prepaid.db')}`, name: '', drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
   }
   const name = `prepaid_bench_${randomBytes(4).toString('hex')}`;
   await adminQuery(`CREATE DATABASE ${name}`);
   const u = new URL(args['pg-url']!);
   u.pathname = `/${name}`;
-  return { url: u.toString(), drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+  return { url: u.toString(), name, drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
 function freePort(): Promise<number> {
@@ -121,14 +122,14 @@ async function stopChild(proc: ChildProcess): Promise<void> {
   await exited;
 }
 
-interface Figures { rps: number; p50: number; p99: number; ok: number; non2xx: number; errors: number; timeouts: number }
+interface Figures { rps: number; p50: number; p99: number; ok: number; non2xx: number; errors: number; timeouts: number; total: number }
 
 async function load(url: string, setup: (req: { body?: string | Buffer; headers?: Record<string, string> }) => void, seconds: number): Promise<Figures> {
   const r = await autocannon({
     url, connections: CONNECTIONS, duration: seconds,
     requests: [{ method: 'POST', path: '/v1/authorizations', setupRequest: (req) => { setup(req as never); return req; } }],
   });
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, ok: r['2xx'], non2xx: r.non2xx, errors: r.errors, timeouts: r.timeouts };
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, ok: r['2xx'], non2xx: r.non2xx, errors: r.errors, timeouts: r.timeouts, total: r.requests.total };
 }
 
 async function main(): Promise<void> {
@@ -179,8 +180,16 @@ async function main(): Promise<void> {
     log(`warm-up (2 s each), then ${SECONDS} s at ${CONNECTIONS} connections…`);
     await load(bare.url, setup, 2);
     await load(api.url, setup, 2);
+    // CPU per answered request, by process: steadier than req/s on a machine other work also loads.
+    const bareCpu0 = cpuMsOf([bare.proc.pid!]);
     const bareFig = await load(bare.url, setup, SECONDS);
+    const bareCpu = cpuMsOf([bare.proc.pid!]) - bareCpu0;
+    const pgPids = args.db === 'pg' ? await backendPids(args['pg-url']!, db.name) : [];
+    const apiCpu0 = cpuMsOf([api.proc.pid!]);
+    const pgCpu0 = cpuMsOf(pgPids);
     const apiFig = await load(api.url, setup, SECONDS);
+    const apiCpu = cpuMsOf([api.proc.pid!]) - apiCpu0;
+    const pgCpu = cpuMsOf(pgPids) - pgCpu0;
 
     await stopChild(api.proc);
     await stopChild(bare.proc);
@@ -195,6 +204,8 @@ async function main(): Promise<void> {
     console.log(row('bare express JSON endpoint', bareFig));
     console.log(row('POST /v1/authorizations capture', apiFig));
     console.log(`ratio API / bare express: ${(100 * apiFig.rps / bareFig.rps).toFixed(1)}%`);
+    const us = (ms: number, n: number) => `${Math.round((1000 * ms) / Math.max(1, n))} µs`;
+    console.log(`CPU per request: bare express ${us(bareCpu, bareFig.total)}; API process ${us(apiCpu, apiFig.total)}${args.db === 'pg' ? `, PostgreSQL backends ${us(pgCpu, apiFig.total)} (${pgPids.length} connections)` : ''}`);
     console.log(`ledger verify: ${verify.ok ? 'ok' : 'FAILED'}; captured holds ${captured} (warm-up included)`);
     if (!verify.ok || apiFig.non2xx > 0 || apiFig.errors > 0) process.exitCode = 1;
   } finally {

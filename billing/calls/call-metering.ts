@@ -7,7 +7,8 @@ import type { Result } from '../shared/errors';
 import { fail, ok } from '../shared/errors';
 import { CallMeter } from './call-meter';
 import type { ChunkRequest } from './call-meter';
-import { holdsOfCall, reserveCallChunk, settleCallChunk } from './call-holds';
+import { callChunkHold, holdsOfCall, reserveCallChunk, settleCallChunk, settleCallChunkInOneStatement } from './call-holds';
+import { reserveInOneStatement } from '../holds/one-statement';
 import { updateCallRecord } from './call-records';
 
 /** How long a chunk's hold outlives its chunk, so a restarted IVR can still capture it. */
@@ -42,6 +43,7 @@ export class CallMetering {
    */
   async extend(): Promise<Result<boolean>> {
     if (this.meter.limitIsFinal) return ok(false);
+    if (await this.extendInOneStatement()) return ok(true);
     return this.billing.tx(async (ctx) => {
       // Locked: the chunk is sized from the same available balance the reservation then checks, so a
       // concurrent merchant spend makes the limit shrink to what is affordable, never end early.
@@ -73,6 +75,23 @@ export class CallMetering {
   }
 
   /**
+   * PostgreSQL, when the card affords a whole standard chunk: its hold in one statement (one round
+   * trip). False when anything else must be decided (a shrunk or free chunk, a card that may not be
+   * spent): extend() then sizes the chunk from the locked card row, as always.
+   */
+  private async extendInOneStatement(): Promise<boolean> {
+    const ctx = this.billing.oneStatement();
+    const req = this.meter.nextChunk(Number.MAX_SAFE_INTEGER);
+    if (!ctx || !req || req.amount_minor <= 0) return false;
+    const { q, now_ms } = ctx;
+    const ttl_ms = (req.to_s - req.from_s) * 1000 + CALL_HOLD_GRACE_MS;
+    const hold = await reserveInOneStatement(q, now_ms, this.card_id, callChunkHold(this.call_id, req.amount_minor, this.currency, ttl_ms, req));
+    if (!hold) return false;
+    this.meter.addChunk(hold.id, req);
+    return true;
+  }
+
+  /**
    * Rebuilds a call's meter from its holds after a restart or reconnect (each call hold records
    * its span as `chunk FROM-TO`). Voided/expired-unpaid chunks end the covered time.
    */
@@ -97,8 +116,11 @@ export class CallMetering {
   async captureElapsed(elapsed_s: number): Promise<number> {
     let n = 0;
     for (const c of this.meter.dueForCapture(elapsed_s)) {
-      const r = await this.billing.tx((ctx) => settleCallChunk(ctx, c.hold_id, c.amount_minor));
-      if (!r.ok) throw r.error;
+      const one = this.billing.oneStatement();
+      if (!one || !(await settleCallChunkInOneStatement(one, c.hold_id, c.amount_minor))) {
+        const r = await this.billing.tx((ctx) => settleCallChunk(ctx, c.hold_id, c.amount_minor));
+        if (!r.ok) throw r.error;
+      }
       this.meter.markCaptured(c.hold_id);
       n++;
     }

@@ -1,5 +1,6 @@
 import type { Request, Response, Router } from 'express';
 import type { Billing } from '../billing';
+import { authorizeInOneStatement } from '../settlement/authorize-one-statement';
 import { authorize, balance, capture, getAuthorization, refund, voidAuthorization } from '../settlement/settlement';
 import { sendError, sendJson } from './api-error';
 import type { ApiMetrics } from './api-metrics';
@@ -50,6 +51,7 @@ export function addSettlementRoutes(r: Router, billing: Billing, metrics: ApiMet
       source: `ip:${req.ip}`,
       okStatus: 201,
       op: (ctx) => authorize(ctx, merchant_id, b),
+      oneStatement: (ctx, idempotency) => authorizeInOneStatement(ctx, merchant_id, b, `ip:${req.ip}`, idempotency),
     });
     metrics.authorizations.inc({ outcome: out.code ?? 'ok' });
     send(res, out);
