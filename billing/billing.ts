@@ -54,11 +54,12 @@ export class Billing {
   }
 
   /**
-   * A context whose statements each commit on their own, for the one-statement money moves
-   * (PostgreSQL); null on SQLite, where they do not apply.
+   * A context whose statements are each a whole transaction, answered after its COMMIT (group
+   * commit on PostgreSQL), for the one-statement money moves; null on SQLite, where they do not apply.
    */
   oneStatement(): TxContext | null {
-    return this.db.dialect === 'pg' ? { q: this.db, now_ms: this.clock.now().getTime(), hasher: this.hasher, policy: this.policy } : null;
+    const q = this.db.grouped;
+    return q ? { q, now_ms: this.clock.now().getTime(), hasher: this.hasher, policy: this.policy } : null;
   }
 
   /** Issues one card with a fresh number and PIN (web shop sale, demo data). Returns the secrets once. */

@@ -24,6 +24,23 @@ export function spendableCard(now: string): string {
 
 export const isPostgres = (q: Sql): boolean => q.dialect === 'pg';
 
+/**
+ * Failures after which a one-statement move has provably changed nothing (its transaction was
+ * rolled back): a key already taken, a deadlock or serialization failure, a lock wait past the
+ * group commit's lock_timeout, or another statement of its shared batch failing. The general path
+ * then decides. Anything else (a lost connection: the COMMIT's fate unknown) is thrown.
+ */
+const ROLLED_BACK = new Set(['23505', '40001', '40P01', '55P03', 'batch_rolled_back']);
+
+export async function orGeneralPath<T>(move: Promise<T | null>): Promise<T | null> {
+  try {
+    return await move;
+  } catch (err) {
+    if (ROLLED_BACK.has(String((err as { code?: unknown }).code))) return null;
+    throw err;
+  }
+}
+
 const RESERVE_SQL = `
 WITH card AS (
   UPDATE cards SET pending_minor = pending_minor + $1, first_used_at_ms = COALESCE(first_used_at_ms, $2)
@@ -42,10 +59,10 @@ export async function reserveInOneStatement(q: Sql, now_ms: number, card_id: num
     reference: h.reference ?? null, description: h.description ?? null,
     expires_at_ms: now_ms + h.ttl_ms, created_at_ms: now_ms, updated_at_ms: now_ms,
   };
-  const r = await q.run(RESERVE_SQL, [
+  const r = await orGeneralPath(q.run(RESERVE_SQL, [
     hold.amount_minor, now_ms, card_id, hold.currency, hold.id, hold.kind, hold.merchant_id, hold.call_id, hold.reference, hold.description, hold.expires_at_ms,
-  ]);
-  return r.changes === 1 ? hold : null;
+  ]));
+  return r?.changes === 1 ? hold : null;
 }
 
 /** A card's money after a move, for answers that show it. */
@@ -90,7 +107,7 @@ const CAPTURE_SQL = { any: captureSql({ kind: 'any' }), merchant: captureSql({ k
  */
 export async function captureInOneStatement(q: Sql, now_ms: number, hold_id: string, amount_minor: number, target: CaptureTarget, owner: HoldOwner): Promise<{ hold: Hold; card: CardMoney } | null> {
   if (!isPostgres(q) || !Number.isSafeInteger(amount_minor) || amount_minor <= 0) return null;
-  const row = await q.one<Hold & CardMoney>(CAPTURE_SQL[owner.kind], [hold_id, amount_minor, now_ms, target.entry_kind, target.account, ownerParam(owner)]);
+  const row = await orGeneralPath(q.one<Hold & CardMoney>(CAPTURE_SQL[owner.kind], [hold_id, amount_minor, now_ms, target.entry_kind, target.account, ownerParam(owner)]).then((r) => r ?? null));
   return row ? split(row) : null;
 }
 
@@ -111,7 +128,7 @@ const VOID_SQL = { any: voidSql({ kind: 'any' }), merchant: voidSql({ kind: 'mer
 /** voidHold of a pending hold in one statement; null when the general path must decide (or on SQLite). */
 export async function voidInOneStatement(q: Sql, now_ms: number, hold_id: string, owner: HoldOwner): Promise<{ hold: Hold; card: CardMoney } | null> {
   if (!isPostgres(q)) return null;
-  const row = await q.one<Hold & CardMoney>(VOID_SQL[owner.kind], [hold_id, now_ms, ownerParam(owner)]);
+  const row = await orGeneralPath(q.one<Hold & CardMoney>(VOID_SQL[owner.kind], [hold_id, now_ms, ownerParam(owner)]).then((r) => r ?? null));
   return row ? split(row) : null;
 }
 

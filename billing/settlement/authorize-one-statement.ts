@@ -1,5 +1,5 @@
 import { normalizeCardNumber } from '../cards/card-number';
-import { spendableCard, isPostgres } from '../holds/one-statement';
+import { isPostgres, orGeneralPath, spendableCard } from '../holds/one-statement';
 import type { IdempotencyRow } from '../idempotency/idempotency';
 import { merchantPayable } from '../ledger/accounts';
 import type { TxContext } from '../shared/context';
@@ -61,9 +61,6 @@ idempotency AS (
 )
 SELECT body FROM answer`;
 
-const UNIQUE_VIOLATION = '23505';
-const DEADLOCK = '40P01';
-
 /**
  * The answer (status 201, body) when the authorization was made in one statement; null when the
  * general path must decide (nothing was written then), and always on SQLite.
@@ -80,19 +77,13 @@ export async function authorizeInOneStatement(
   const capture = input.capture === true;
   const id = newId('auth');
   const expires_at_ms = now_ms + policy.merchant_hold_ttl_ms;
-  try {
-    const row = await q.one<{ body: string }>(AUTHORIZE_SQL, [
-      source ?? null, now_ms, capture ? 'true' : 'false', input.amount, number_hash, hasher.pin(number_hash, input.pin), input.currency,
-      id, merchant_id, input.reference ?? null, input.description ?? null, expires_at_ms, merchantPayable(merchant_id),
-      new Date(expires_at_ms).toISOString(), new Date(now_ms).toISOString(),
-      idempotency?.scope ?? null, idempotency?.key ?? null, idempotency?.hash ?? null,
-    ]);
-    return row ? { status: 201, body: JSON.parse(row.body) as unknown } : null;
-  } catch (err) {
-    // The key is taken (a replay or a conflict), or a same-key request on the general path holds
-    // it while waiting for this card: the statement rolled back whole; the general path answers.
-    const code = (err as { code?: string }).code;
-    if (code === UNIQUE_VIOLATION || code === DEADLOCK) return null;
-    throw err;
-  }
+  const row = await orGeneralPath(q.one<{ body: string }>(AUTHORIZE_SQL, [
+    source ?? null, now_ms, capture ? 'true' : 'false', input.amount, number_hash, hasher.pin(number_hash, input.pin), input.currency,
+    id, merchant_id, input.reference ?? null, input.description ?? null, expires_at_ms, merchantPayable(merchant_id),
+    new Date(expires_at_ms).toISOString(), new Date(now_ms).toISOString(),
+    idempotency?.scope ?? null, idempotency?.key ?? null, idempotency?.hash ?? null,
+  ]).then((r) => r ?? null));
+  // Null also when the key was taken (a replay or a conflict: the statement failed on the key's
+  // unique index and rolled back whole): the general path answers those.
+  return row ? { status: 201, body: JSON.parse(row.body) as unknown } : null;
 }

@@ -1,6 +1,8 @@
 import os from 'node:os';
 import pg from 'pg';
 import type { Database, Sql, SqlValue } from './database';
+import { PgGroupCommit } from './pg-group-commit';
+import type { GroupCommitOptions } from './pg-group-commit';
 
 const INT8_OID = 20;
 const NUMERIC_OID = 1700;
@@ -57,17 +59,38 @@ export function defaultPoolSize(cores = os.availableParallelism()): number {
   return Math.max(4, Math.min(16, 4 * cores));
 }
 
+export interface PostgresOptions {
+  poolSize?: number;
+  /** Group commit of the one-statement moves (default on); false sends each alone through the pool. */
+  groupCommit?: boolean | Partial<GroupCommitOptions>;
+}
+
+export const DEFAULT_GROUP_COMMIT: GroupCommitOptions = Object.freeze({ connections: 2, lock_timeout_ms: 250 });
+
 export class PostgresDatabase implements Database {
   readonly dialect = 'pg' as const;
   readonly forUpdate = ' FOR UPDATE';
   readonly pool: pg.Pool;
   readonly stats: PostgresStats = { statements: 0, transactions: 0 };
+  readonly grouped: Sql;
+  readonly groupCommit: PgGroupCommit | undefined;
   private readonly runner: Sql;
 
-  constructor(connectionString: string, poolSize = defaultPoolSize()) {
-    this.pool = new pg.Pool({ connectionString, max: poolSize, types, connectionTimeoutMillis: 10_000 });
+  constructor(connectionString: string, options: PostgresOptions = {}) {
+    this.pool = new pg.Pool({ connectionString, max: options.poolSize ?? defaultPoolSize(), types, connectionTimeoutMillis: 10_000 });
     this.pool.on('error', () => undefined); // an idle client dying is not fatal; the next checkout reconnects
     this.runner = this.runnerFor(this.pool);
+    const gc = options.groupCommit ?? true;
+    if (gc === false) {
+      this.grouped = this.runner;
+    } else {
+      this.groupCommit = new PgGroupCommit(
+        { connectionString, types, connectionTimeoutMillis: 10_000 },
+        (sql) => { this.stats.statements++; return statementFor(sql); },
+        { ...DEFAULT_GROUP_COMMIT, ...(gc === true ? {} : gc) },
+      );
+      this.grouped = this.groupCommit;
+    }
   }
 
   private runnerFor(client: pg.Pool | pg.PoolClient): Sql {
@@ -112,6 +135,7 @@ export class PostgresDatabase implements Database {
   }
 
   async close(): Promise<void> {
+    await this.groupCommit?.close();
     await this.pool.end();
   }
 }
