@@ -16,13 +16,19 @@ const answer = (_req: Request, res: Response) =>
  * behind a balancer the effective limit is up to N× the figure. The correctness-bearing limits (PIN
  * failures per card and per address) live in the database and are shared.
  */
+/**
+ * `RateLimit-Policy` and `RateLimit` headers of the IETF draft 7 (draft 8 adds a partition key that
+ * costs a SHA-256 of the client's key per request and limiter, which the profile showed).
+ */
+const HEADERS = 'draft-7';
+
 export function ipLimiter(w: LimitWindow) {
-  return rateLimit({ windowMs: w.window_ms, limit: w.max, standardHeaders: 'draft-8', legacyHeaders: false, handler: answer });
+  return rateLimit({ windowMs: w.window_ms, limit: w.max, standardHeaders: HEADERS, legacyHeaders: false, handler: answer });
 }
 
 export function merchantLimiter(w: LimitWindow) {
   return rateLimit({
-    windowMs: w.window_ms, limit: w.max, standardHeaders: 'draft-8', legacyHeaders: false, handler: answer,
+    windowMs: w.window_ms, limit: w.max, standardHeaders: HEADERS, legacyHeaders: false, handler: answer,
     keyGenerator: (_req, res) => `merchant:${merchantOf(res).id}`,
   });
 }
