@@ -29,7 +29,7 @@ import { DEFAULT_POLICY } from '../../billing/shared/context';
 import { unwrap } from '../../billing/shared/errors';
 import { migrate, openDatabase } from '../../billing/store/sql/open';
 import { verifyLedger } from '../../billing/verify/ledger-verify';
-import { backendPids, cpuMsOf } from '../support/cpu';
+import { backendPids, cpuMsBetween, cpuSnapshot } from '../support/cpu';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const { values: args } = parseArgs({
@@ -181,15 +181,15 @@ async function main(): Promise<void> {
     await load(bare.url, setup, 2);
     await load(api.url, setup, 2);
     // CPU per answered request, by process: steadier than req/s on a machine other work also loads.
-    const bareCpu0 = cpuMsOf([bare.proc.pid!]);
+    const bareCpu0 = cpuSnapshot([bare.proc.pid!]);
     const bareFig = await load(bare.url, setup, SECONDS);
-    const bareCpu = cpuMsOf([bare.proc.pid!]) - bareCpu0;
+    const bareCpu = cpuMsBetween(bareCpu0, cpuSnapshot([bare.proc.pid!]));
     const pgPids = args.db === 'pg' ? await backendPids(args['pg-url']!, db.name) : [];
-    const apiCpu0 = cpuMsOf([api.proc.pid!]);
-    const pgCpu0 = cpuMsOf(pgPids);
+    const apiCpu0 = cpuSnapshot([api.proc.pid!]);
+    const pgCpu0 = cpuSnapshot(pgPids);
     const apiFig = await load(api.url, setup, SECONDS);
-    const apiCpu = cpuMsOf([api.proc.pid!]) - apiCpu0;
-    const pgCpu = cpuMsOf(pgPids) - pgCpu0;
+    const apiCpu = cpuMsBetween(apiCpu0, cpuSnapshot([api.proc.pid!]));
+    const pgCpu = cpuMsBetween(pgCpu0, cpuSnapshot(pgPids));
 
     await stopChild(api.proc);
     await stopChild(bare.proc);
