@@ -122,6 +122,7 @@ async function main(): Promise<void> {
   const warnings = new Map<string, number>();
   for (const l of log.lines) if (l.level === 'warn' || l.level === 'error') warnings.set(l.message, (warnings.get(l.message) ?? 0) + 1);
   console.log(`  IVR warnings/errors: ${warnings.size === 0 ? 'none' : JSON.stringify(Object.fromEntries(warnings))}`);
+  if (process.env.BENCH_DEBUG) for (const l of log.lines.filter((x) => x.level === "error").slice(0, 5)) console.log(JSON.stringify(l));
   console.log(`  call records by hang-up cause: ${causes.map((c) => `${c.cause} ${Number(c.n)} (max ${Number(c.billed)} s)`).join(', ')}`);
   console.log(`  funded calls cut off (card still had ≥ $1 after): ${Number(funded?.n ?? 0)} (goal: zero)`);
   console.log(`  DTMF → next playback request: n=${sorted.length} p50 ${pct(sorted, 50).toFixed(1)} ms, p99 ${pct(sorted, 99).toFixed(1)} ms, max ${(sorted[sorted.length - 1] ?? NaN).toFixed(1)} ms (goal p99 < 50 ms)`);

@@ -5,17 +5,18 @@ import { HOLD_COLUMNS } from './hold-rows';
 import { newId } from '../shared/ids';
 
 /**
- * The hot hold moves as ONE PostgreSQL statement each: one round trip, its own transaction, the
- * answer back only after its COMMIT. Each runs only when nothing stands in its way (the card
- * spendable, the money available, the hold still pending and unexpired); otherwise it changes
- * nothing and returns null, and the caller runs the general form in hold-engine.ts — which decides
- * every other case, and is what runs on SQLite, where a statement costs no round trip. The rules
- * therefore live in one place: these statements only restate, as WHERE clauses PostgreSQL checks
- * atomically with the write (under the UPDATE's row lock), the conditions under which the general
- * form would succeed, and then write exactly what it would write (same rows, same postings).
+ * The hot hold moves as ONE PostgreSQL statement each: one round trip, a whole transaction (group
+ * committed with its neighbours: billing/store/sql/pg-group-commit.ts), the answer back only after
+ * COMMIT. Each runs only when nothing stands in its way (the card spendable, the money available,
+ * the hold still pending and unexpired); otherwise it changes nothing and returns null, and the
+ * caller runs the general form in hold-engine.ts — which decides every other case, and is what
+ * runs on SQLite, where a statement costs no round trip. The rules therefore live in one place:
+ * these statements only restate, as WHERE clauses PostgreSQL checks atomically with the write
+ * (under the UPDATE's row lock), the conditions under which the general form would succeed, and
+ * then write exactly what it would write (same rows, same postings).
  */
 
-/** `card.*` may be spent at `$now` without the general path (spendBlocker + expiryOnFirstUse). */
+/** `cards` may be spent at `now` without the general path (spendBlocker, and no expiry set by a first use). */
 export function spendableCard(now: string): string {
   return `status = 'active' AND (locked_until_ms IS NULL OR locked_until_ms <= ${now})
     AND (expires_at_ms IS NULL OR expires_at_ms > ${now})
@@ -32,9 +33,9 @@ export const isPostgres = (q: Sql): boolean => q.dialect === 'pg';
  */
 const ROLLED_BACK = new Set(['23505', '40001', '40P01', '55P03', 'batch_rolled_back']);
 
-export async function orGeneralPath<T>(move: Promise<T | null>): Promise<T | null> {
+export async function orGeneralPath<T>(move: Promise<T | null | undefined>): Promise<T | null> {
   try {
-    return await move;
+    return (await move) ?? null;
   } catch (err) {
     if (ROLLED_BACK.has(String((err as { code?: unknown }).code))) return null;
     throw err;
@@ -68,22 +69,26 @@ export async function reserveInOneStatement(q: Sql, now_ms: number, card_id: num
 /** A card's money after a move, for answers that show it. */
 export interface CardMoney { last4: string; balance_minor: number; pending_minor: number }
 
-/** Which holds a move may touch: any (calls), or a merchant's own authorizations. */
+/** Which holds a move may touch: any (calls), or one merchant's own authorizations. */
 export type HoldOwner = { kind: 'any' } | { kind: 'merchant'; merchant_id: number };
+export const ownerParam = (owner: HoldOwner): number | null => (owner.kind === 'any' ? null : owner.merchant_id);
+const ownerClause = (owner: HoldOwner['kind']): string =>
+  owner === 'any' ? '$6::int IS NULL' : "kind = 'merchant' AND merchant_id = $6";
 
-const ownerClause = (owner: HoldOwner, param: string): string =>
-  owner.kind === 'any' ? `${param}::int IS NULL` : `kind = 'merchant' AND merchant_id = ${param}`;
-const ownerParam = (owner: HoldOwner): number | null => (owner.kind === 'any' ? null : owner.merchant_id);
-const RETURNED_HOLD = HOLD_COLUMNS.split(', ').map((c) => `hold.${c}`).join(', ');
-
-const captureSql = (owner: HoldOwner) => `
-WITH hold AS (
-  UPDATE holds SET status = 'captured', captured_minor = $2, updated_at_ms = $3
-  WHERE id = $1 AND status = 'pending' AND expires_at_ms > $3 AND amount_minor >= $2 AND ${ownerClause(owner, '$6')}
+/**
+ * The CTEs `hold` (the updated hold row) and `card` (its card's money after) of a capture:
+ * $1 hold id, $2 amount (1…held; NULL: all of it), $3 now, $4 entry kind, $5 account credited,
+ * $6 owner merchant id. The hold captured, its reservation released, the card debited, one
+ * balanced entry — what captureHold writes.
+ */
+export function captureCtes(owner: HoldOwner['kind']): string {
+  return `hold AS (
+  UPDATE holds SET status = 'captured', captured_minor = COALESCE($2, amount_minor), updated_at_ms = $3
+  WHERE id = $1 AND status = 'pending' AND expires_at_ms > $3 AND amount_minor >= COALESCE($2, amount_minor) AND ${ownerClause(owner)}
   RETURNING ${HOLD_COLUMNS}
 ),
 card AS (
-  UPDATE cards SET pending_minor = pending_minor - hold.amount_minor, balance_minor = balance_minor - $2
+  UPDATE cards SET pending_minor = pending_minor - hold.amount_minor, balance_minor = balance_minor - hold.captured_minor
   FROM hold WHERE cards.id = hold.card_id
   RETURNING cards.last4, cards.balance_minor, cards.pending_minor
 ),
@@ -94,41 +99,54 @@ entry AS (
 ),
 posting AS (
   INSERT INTO postings (entry_id, account, card_id, amount_minor, currency)
-  SELECT entry.id, 'card:' || hold.card_id, hold.card_id, -$2::bigint, hold.currency FROM entry, hold
-  UNION ALL SELECT entry.id, $5, NULL, $2::bigint, hold.currency FROM entry, hold
-)
-SELECT ${RETURNED_HOLD}, card.last4, card.balance_minor, card.pending_minor FROM hold, card`;
-const CAPTURE_SQL = { any: captureSql({ kind: 'any' }), merchant: captureSql({ kind: 'merchant', merchant_id: 0 }) };
-
-/**
- * captureHold of `amount_minor` (1…the held amount) of a pending, unexpired hold, in one statement:
- * the hold captured, its reservation released, the card debited, one balanced entry. Null when the
- * general path must decide (expired, not pending, not this owner's, or on SQLite).
- */
-export async function captureInOneStatement(q: Sql, now_ms: number, hold_id: string, amount_minor: number, target: CaptureTarget, owner: HoldOwner): Promise<{ hold: Hold; card: CardMoney } | null> {
-  if (!isPostgres(q) || !Number.isSafeInteger(amount_minor) || amount_minor <= 0) return null;
-  const row = await orGeneralPath(q.one<Hold & CardMoney>(CAPTURE_SQL[owner.kind], [hold_id, amount_minor, now_ms, target.entry_kind, target.account, ownerParam(owner)]).then((r) => r ?? null));
-  return row ? split(row) : null;
+  SELECT entry.id, 'card:' || hold.card_id, hold.card_id, -hold.captured_minor, hold.currency FROM entry, hold
+  UNION ALL SELECT entry.id, $5, NULL, hold.captured_minor, hold.currency FROM entry, hold
+)`;
 }
 
-const voidSql = (owner: HoldOwner) => `
-WITH hold AS (
+/** The CTEs `hold` and `card` of a void: $1 hold id, $2 now, $3 unused, $4/$5 unused, $6 owner (voidHold). */
+export function voidCtes(owner: HoldOwner['kind']): string {
+  return `hold AS (
   UPDATE holds SET status = 'voided', updated_at_ms = $2
-  WHERE id = $1 AND status = 'pending' AND ${ownerClause(owner, '$3')}
+  WHERE id = $1 AND status = 'pending' AND ${ownerClause(owner)}
   RETURNING ${HOLD_COLUMNS}
 ),
 card AS (
   UPDATE cards SET pending_minor = pending_minor - hold.amount_minor
   FROM hold WHERE cards.id = hold.card_id
   RETURNING cards.last4, cards.balance_minor, cards.pending_minor
-)
-SELECT ${RETURNED_HOLD}, card.last4, card.balance_minor, card.pending_minor FROM hold, card`;
-const VOID_SQL = { any: voidSql({ kind: 'any' }), merchant: voidSql({ kind: 'merchant', merchant_id: 0 }) };
+)`;
+}
+
+/** Parameters $1…$6 of captureCtes. */
+export const captureParams = (hold_id: string, amount_minor: number | null, now_ms: number, target: CaptureTarget, owner: HoldOwner) =>
+  [hold_id, amount_minor, now_ms, target.entry_kind, target.account, ownerParam(owner)];
+
+/** Parameters $1…$6 of voidCtes ($3…$5 typed placeholders, so both moves share the numbering). */
+export const voidParams = (hold_id: string, now_ms: number, owner: HoldOwner) => [hold_id, now_ms, null, null, null, ownerParam(owner)];
+export const VOID_PLACEHOLDERS = '$3::int IS NULL AND $4::text IS NULL AND $5::text IS NULL';
+
+const RETURNED = `${HOLD_COLUMNS.split(', ').map((c) => `hold.${c}`).join(', ')}, card.last4, card.balance_minor, card.pending_minor`;
+const CAPTURE_SQL = { any: `WITH ${captureCtes('any')} SELECT ${RETURNED} FROM hold, card`, merchant: `WITH ${captureCtes('merchant')} SELECT ${RETURNED} FROM hold, card` };
+const VOID_SQL = {
+  any: `WITH ${voidCtes('any')} SELECT ${RETURNED} FROM hold, card WHERE ${VOID_PLACEHOLDERS}`,
+  merchant: `WITH ${voidCtes('merchant')} SELECT ${RETURNED} FROM hold, card WHERE ${VOID_PLACEHOLDERS}`,
+};
+
+/**
+ * captureHold of `amount_minor` (1…the held amount) of a pending, unexpired hold, in one statement.
+ * Null when the general path must decide (expired, not pending, not this owner's, or on SQLite).
+ */
+export async function captureInOneStatement(q: Sql, now_ms: number, hold_id: string, amount_minor: number, target: CaptureTarget, owner: HoldOwner): Promise<{ hold: Hold; card: CardMoney } | null> {
+  if (!isPostgres(q) || !Number.isSafeInteger(amount_minor) || amount_minor <= 0) return null;
+  const row = await orGeneralPath(q.one<Hold & CardMoney>(CAPTURE_SQL[owner.kind], captureParams(hold_id, amount_minor, now_ms, target, owner)));
+  return row ? split(row) : null;
+}
 
 /** voidHold of a pending hold in one statement; null when the general path must decide (or on SQLite). */
 export async function voidInOneStatement(q: Sql, now_ms: number, hold_id: string, owner: HoldOwner): Promise<{ hold: Hold; card: CardMoney } | null> {
   if (!isPostgres(q)) return null;
-  const row = await orGeneralPath(q.one<Hold & CardMoney>(VOID_SQL[owner.kind], [hold_id, now_ms, ownerParam(owner)]).then((r) => r ?? null));
+  const row = await orGeneralPath(q.one<Hold & CardMoney>(VOID_SQL[owner.kind], voidParams(hold_id, now_ms, owner)));
   return row ? split(row) : null;
 }
 

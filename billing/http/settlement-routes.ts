@@ -1,6 +1,6 @@
 import type { Request, Response, Router } from 'express';
 import type { Billing } from '../billing';
-import { authorizeInOneStatement } from '../settlement/authorize-one-statement';
+import { authorizeInOneStatement, captureInOneStatementForMerchant, voidInOneStatementForMerchant } from '../settlement/settlement-one-statement';
 import { authorize, balance, capture, getAuthorization, refund, voidAuthorization } from '../settlement/settlement';
 import { sendError, sendJson } from './api-error';
 import type { ApiMetrics } from './api-metrics';
@@ -72,6 +72,9 @@ export function addSettlementRoutes(r: Router, billing: Billing, metrics: ApiMet
       fingerprint: [`POST /v1/authorizations/${id}/${action}`, body.data],
       okStatus: 200,
       op: (ctx) => (action === 'capture' ? capture(ctx, merchant_id, id, amount) : voidAuthorization(ctx, merchant_id, id)),
+      oneStatement: (ctx, idempotency) => (action === 'capture'
+        ? captureInOneStatementForMerchant(ctx, merchant_id, id, amount, idempotency)
+        : voidInOneStatementForMerchant(ctx, merchant_id, id, idempotency)),
     }));
   };
   r.post('/authorizations/:id/capture', onAuthorization('capture'));
