@@ -31,6 +31,8 @@ const CALLS = Number(arg('calls', '500'));
 const SPEED = Number(arg('speed', '5'));
 const TALK_S = Number(arg('talk', '30'));
 const KIND = arg('db', 'sqlite') as 'sqlite' | 'pg';
+const POOL = arg('pool', '');
+const GROUP_COMMIT = arg('group-commit', 'on') !== 'off';
 const RICH_MINOR = 10_000;
 const POOR_MINOR = 30;
 
@@ -51,7 +53,7 @@ const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.leng
 
 async function main(): Promise<void> {
   const dbh = await freshDatabase(KIND);
-  const db = openDatabase(dbh.url, { poolSize: 16 });
+  const db = openDatabase(dbh.url, { ...(POOL ? { poolSize: Number(POOL) } : {}), groupCommit: GROUP_COMMIT });
   const billing = new Billing(db, new SecretHasher('bench-secret-key-0123456789abcdef0123456789'), systemClock, DEFAULT_POLICY);
   await importDeck(db, 'default', 'USD', [
     { prefix: '1', destination: 'USA', rate_per_minute_scaled: 60 * RATE_SCALE, connect_fee_minor: 0, initial_increment_s: 1, increment_s: 1, min_charge_minor: 0, blocked: false },

@@ -16,6 +16,14 @@ import { newId } from '../shared/ids';
  * then write exactly what it would write (same rows, same postings).
  */
 
+/**
+ * The card row `where` picks, locked now or not at all: `FOR UPDATE SKIP LOCKED` never waits for
+ * another transaction (the statement then matches nothing and the general path, in its own
+ * transaction, does the waiting). A one-statement move never waits on a row lock, so one slow
+ * transaction elsewhere cannot stall a whole group-committed batch of unrelated moves.
+ */
+export const cardLockedNow = (where: string): string => `(SELECT id FROM cards WHERE ${where} FOR UPDATE SKIP LOCKED)`;
+
 /** `cards` may be spent at `now` without the general path (spendBlocker, and no expiry set by a first use). */
 export function spendableCard(now: string): string {
   return `status = 'active' AND (locked_until_ms IS NULL OR locked_until_ms <= ${now})
@@ -45,7 +53,7 @@ export async function orGeneralPath<T>(move: Promise<T | null | undefined>): Pro
 const RESERVE_SQL = `
 WITH card AS (
   UPDATE cards SET pending_minor = pending_minor + $1, first_used_at_ms = COALESCE(first_used_at_ms, $2)
-  WHERE id = $3 AND currency = $4 AND balance_minor - pending_minor >= $1 AND ${spendableCard('$2')}
+  WHERE id = ${cardLockedNow('id = $3')} AND currency = $4 AND balance_minor - pending_minor >= $1 AND ${spendableCard('$2')}
   RETURNING id
 )
 INSERT INTO holds (id, card_id, kind, merchant_id, call_id, currency, amount_minor, captured_minor, refunded_minor, status, reference, description, expires_at_ms, created_at_ms, updated_at_ms)
@@ -75,6 +83,11 @@ export const ownerParam = (owner: HoldOwner): number | null => (owner.kind === '
 const ownerClause = (owner: HoldOwner['kind']): string =>
   owner === 'any' ? '$6::int IS NULL' : "kind = 'merchant' AND merchant_id = $6";
 
+/** The hold $1 and its card, both locked now or not at all (see cardLockedNow). */
+const lockedHold = `locked AS (
+  SELECT h.id FROM holds h JOIN cards c ON c.id = h.card_id WHERE h.id = $1 FOR UPDATE OF h, c SKIP LOCKED
+)`;
+
 /**
  * The CTEs `hold` (the updated hold row) and `card` (its card's money after) of a capture:
  * $1 hold id, $2 amount (1…held; NULL: all of it), $3 now, $4 entry kind, $5 account credited,
@@ -82,9 +95,10 @@ const ownerClause = (owner: HoldOwner['kind']): string =>
  * balanced entry — what captureHold writes.
  */
 export function captureCtes(owner: HoldOwner['kind']): string {
-  return `hold AS (
+  return `${lockedHold},
+hold AS (
   UPDATE holds SET status = 'captured', captured_minor = COALESCE($2, amount_minor), updated_at_ms = $3
-  WHERE id = $1 AND status = 'pending' AND expires_at_ms > $3 AND amount_minor >= COALESCE($2, amount_minor) AND ${ownerClause(owner)}
+  WHERE id = (SELECT id FROM locked) AND status = 'pending' AND expires_at_ms > $3 AND amount_minor >= COALESCE($2, amount_minor) AND ${ownerClause(owner)}
   RETURNING ${HOLD_COLUMNS}
 ),
 card AS (
@@ -106,9 +120,10 @@ posting AS (
 
 /** The CTEs `hold` and `card` of a void: $1 hold id, $2 now, $3 unused, $4/$5 unused, $6 owner (voidHold). */
 export function voidCtes(owner: HoldOwner['kind']): string {
-  return `hold AS (
+  return `${lockedHold},
+hold AS (
   UPDATE holds SET status = 'voided', updated_at_ms = $2
-  WHERE id = $1 AND status = 'pending' AND ${ownerClause(owner)}
+  WHERE id = (SELECT id FROM locked) AND status = 'pending' AND ${ownerClause(owner)}
   RETURNING ${HOLD_COLUMNS}
 ),
 card AS (

@@ -1,7 +1,8 @@
 import type { Request, Response, Router } from 'express';
 import type { Billing } from '../billing';
 import { authorizeInOneStatement, captureInOneStatementForMerchant, voidInOneStatementForMerchant } from '../settlement/settlement-one-statement';
-import { authorize, balance, capture, getAuthorization, refund, voidAuthorization } from '../settlement/settlement';
+import { authenticateInOneRead } from '../cards/card-auth-one-statement';
+import { authorize, balance, balanceView, capture, getAuthorization, refund, voidAuthorization } from '../settlement/settlement';
 import { sendError, sendJson } from './api-error';
 import type { ApiMetrics } from './api-metrics';
 import { outcomeOf, runMoneyMove } from './idempotent-run';
@@ -111,6 +112,10 @@ export function addSettlementRoutes(r: Router, billing: Billing, metrics: ApiMet
       source: `ip:${req.ip}`,
       okStatus: 200,
       op: (ctx) => balance(ctx, b.card_number, b.pin),
+      oneStatement: async (ctx) => {
+        const card = await authenticateInOneRead(ctx, b.card_number, b.pin, `ip:${req.ip}`);
+        return card ? { status: 200, body: balanceView(card) } : null;
+      },
     }));
   });
 

@@ -1,6 +1,6 @@
 import { normalizeCardNumber } from '../cards/card-number';
 import type { IdempotencyRow } from '../idempotency/idempotency';
-import { captureCtes, captureParams, isPostgres, orGeneralPath, spendableCard, voidCtes, voidParams, VOID_PLACEHOLDERS } from '../holds/one-statement';
+import { captureCtes, captureParams, cardLockedNow, isPostgres, orGeneralPath, spendableCard, voidCtes, voidParams, VOID_PLACEHOLDERS } from '../holds/one-statement';
 import { HOLD_COLUMNS } from '../holds/hold-rows';
 import { merchantPayable } from '../ledger/accounts';
 import type { TxContext } from '../shared/context';
@@ -44,7 +44,7 @@ WITH card AS (
     balance_minor = balance_minor - CASE WHEN $3::boolean THEN $4::bigint ELSE 0 END,
     pending_minor = pending_minor + CASE WHEN $3::boolean THEN 0 ELSE $4::bigint END,
     first_used_at_ms = COALESCE(first_used_at_ms, $2)
-  WHERE number_hash = $5 AND pin_hash = $6 AND pin_failures = 0 AND locked_until_ms IS NULL
+  WHERE id = ${cardLockedNow('number_hash = $5')} AND pin_hash = $6 AND pin_failures = 0 AND locked_until_ms IS NULL
     AND currency = $7 AND balance_minor - pending_minor >= $4 AND ${spendableCard('$2')}
     AND NOT EXISTS (SELECT 1 FROM auth_throttles WHERE key = $1 AND locked_until_ms > $2)
   RETURNING id, last4, balance_minor, pending_minor

@@ -1,5 +1,7 @@
 import { expect } from 'chai';
+import pg from 'pg';
 import { setCardStatus } from '../../billing/cards/card-admin';
+import { authenticateInOneRead } from '../../billing/cards/card-auth-one-statement';
 import { cardById } from '../../billing/cards/card-rows';
 import { callChunkHold, settleCallChunkInOneStatement } from '../../billing/calls/call-holds';
 import { holdById } from '../../billing/holds/hold-rows';
@@ -168,6 +170,34 @@ describe('one-statement money moves (pg)', function () {
     expect((await verifyLedger(t.billing.read().q)).violations).to.deep.equal([]);
   });
 
+  it('never waits on a row another transaction holds: it declines at once, and its batch commits', async () => {
+    const a = (await authorizeNow({ amount: 500 }))!.body as { id: string };
+    const gc = (t.billing.db as PostgresDatabase).groupCommit!;
+    const other = new pg.Client({ connectionString: t.tdb.url });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query('SELECT id FROM cards WHERE id = $1 FOR UPDATE', [w.card_id]);
+      const before = { ...gc.stats };
+      const snap = await snapshot(t);
+      const [authorized, captured, voided, reserved] = await Promise.all([
+        authorizeNow({ amount: 100 }),
+        captureInOneStatementForMerchant(one(), w.merchant, a.id, 100, null),
+        voidInOneStatementForMerchant(one(), w.merchant, a.id, null),
+        reserveInOneStatement(one().q, one().now_ms, w.card_id, callChunkHold('call-9', 100, 'USD', 30_000)),
+      ]);
+      expect([authorized, captured, voided, reserved]).to.deep.equal([null, null, null, null]);
+      // Declined by SKIP LOCKED in a batch that committed — not by a lock_timeout rolling it back.
+      expect(gc.stats.rolled_back).to.equal(before.rolled_back);
+      expect(gc.stats.batches).to.be.greaterThan(before.batches);
+      expect(await snapshot(t)).to.deep.equal(snap);
+    } finally {
+      await other.query('ROLLBACK');
+      await other.end();
+    }
+    expect((await authorizeNow({ amount: 100 }))?.status, 'once the lock is gone').to.equal(201);
+  });
+
   it('group commit: moves that queue up share one transaction, each answered after it', async () => {
     const db = t.billing.db as PostgresDatabase;
     const gc = db.groupCommit!;
@@ -210,6 +240,34 @@ for (const kind of KINDS) {
             expect(db.groupCommit).to.equal(undefined);
             expect((await db.grouped.one<{ x: number }>('SELECT 1 AS x'))?.x).to.equal(1);
           } finally { await db.close(); }
+        }
+      } finally { await tb.close(); }
+    });
+  });
+}
+
+for (const kind of KINDS) {
+  describe(`card authentication in one read (${kind})`, () => {
+    it('answers the right number and PIN with nothing to count or clear, and declines (writing nothing) everything else', async function () {
+      await requireKind(this, kind);
+      const tb = await createTestBilling(kind);
+      try {
+        const card = await tb.billing.issueCard({ value_minor: 5000, currency: 'USD' });
+        const read = () => authenticateInOneRead(tb.billing.read(), card.number, card.pin, 'ip:192.0.2.7');
+        expect((await read())?.id).to.equal(card.card_id);
+        expect((await read()) as object).to.not.have.property('pin_hash');
+        const before = await snapshot(tb);
+        expect(await authenticateInOneRead(tb.billing.read(), card.number, '0000', 'ip:192.0.2.7'), 'wrong PIN').to.equal(null);
+        expect(await authenticateInOneRead(tb.billing.read(), '4111111111111111', card.pin), 'unknown number').to.equal(null);
+        expect(await snapshot(tb), 'a declined read counts nothing').to.deep.equal(before);
+        const states: Array<[string, string]> = [
+          ['a failure counted', `UPDATE cards SET pin_failures = 1 WHERE id = ${card.card_id}`],
+          ['a lock, even one run out', `UPDATE cards SET pin_failures = 0, locked_until_ms = 1 WHERE id = ${card.card_id}`],
+          ['a throttled source', `INSERT INTO auth_throttles (key, failures, window_start_ms, locked_until_ms) VALUES ('ip:192.0.2.7', 0, 0, ${Date.UTC(2027, 0, 1)})`],
+        ];
+        for (const [name, update] of states) {
+          await tb.billing.tx((ctx) => ctx.q.run(update));
+          expect(await read(), name).to.equal(null);
         }
       } finally { await tb.close(); }
     });

@@ -1,10 +1,12 @@
 import type { Card } from '../../../billing/cards/card';
 import { spendBlocker } from '../../../billing/cards/card';
 import { authenticateCard } from '../../../billing/cards/card-auth';
+import { authenticateInOneRead } from '../../../billing/cards/card-auth-one-statement';
 import { cardById } from '../../../billing/cards/card-rows';
 import { cardIdOfCaller } from '../../../billing/cards/registered-callers';
 import { isThrottled, recordSourceFailure } from '../../../billing/cards/throttle';
 import type { ErrorCode } from '../../../billing/shared/errors';
+import { ok } from '../../../billing/shared/errors';
 import type { CallFlowPromptId } from '../../prompts/catalogue';
 import type { CallSession } from '../call-session';
 import type { CallState } from '../call-state';
@@ -51,7 +53,10 @@ export async function login(s: CallSession): Promise<CallState> {
       await s.say('no_input');
       continue;
     }
-    const r = await billing.tx(async (ctx) => {
+    // The right number and PIN with nothing to count or clear: one read. Anything else: the transaction.
+    const read = billing.read();
+    const known = await authenticateInOneRead(read, number.digits, pin.digits);
+    const r = known ? { auth: ok(known), now_ms: read.now_ms } : await billing.tx(async (ctx) => {
       const a = await authenticateCard(ctx, number.digits, pin.digits);
       if (!a.ok && a.error.code === 'invalid_card_credentials' && throttleKey) await recordSourceFailure(ctx, throttleKey);
       return { auth: a, now_ms: ctx.now_ms };
