@@ -67,6 +67,10 @@ export class Children {
     return this.start([...nodeArgs, path.join(ROOT, 'bin/prepaid.mjs'), 'serve', '--roles', roles], { PORT: String(port), HOST: '127.0.0.1', ...env }, `http://127.0.0.1:${port}`);
   }
 
+  async stop(proc: ChildProcess): Promise<void> {
+    await stopChild(proc);
+  }
+
   async stopAll(): Promise<void> {
     for (const p of this.procs) await stopChild(p);
   }
