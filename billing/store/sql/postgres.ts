@@ -2,6 +2,7 @@ import os from 'node:os';
 import pg from 'pg';
 import type { Database, Sql, SqlValue } from './database';
 import { PgGroupCommit } from './pg-group-commit';
+import { PgPipeline } from './pg-pipeline';
 import type { GroupCommitOptions } from './pg-group-commit';
 
 const INT8_OID = 20;
@@ -63,6 +64,8 @@ export interface PostgresOptions {
   poolSize?: number;
   /** Group commit of the one-statement moves (default on); false sends each alone through the pool. */
   groupCommit?: boolean | Partial<GroupCommitOptions>;
+  /** Connections pipelining the statements issued outside transactions (default 2); 0 sends them through the pool. */
+  pipelined?: number;
 }
 
 export const DEFAULT_GROUP_COMMIT: GroupCommitOptions = Object.freeze({ connections: 2, lock_timeout_ms: 250 });
@@ -74,21 +77,22 @@ export class PostgresDatabase implements Database {
   readonly stats: PostgresStats = { statements: 0, transactions: 0 };
   readonly grouped: Sql;
   readonly groupCommit: PgGroupCommit | undefined;
+  private readonly pipeline: PgPipeline | undefined;
   private readonly runner: Sql;
 
   constructor(connectionString: string, options: PostgresOptions = {}) {
     this.pool = new pg.Pool({ connectionString, max: options.poolSize ?? defaultPoolSize(), types, connectionTimeoutMillis: 10_000 });
     this.pool.on('error', () => undefined); // an idle client dying is not fatal; the next checkout reconnects
-    this.runner = this.runnerFor(this.pool);
+    const prepared = (sql: string) => { this.stats.statements++; return statementFor(sql); };
+    const clientConfig = { connectionString, types, connectionTimeoutMillis: 10_000 };
+    const pipelined = options.pipelined ?? 2;
+    this.pipeline = pipelined > 0 ? new PgPipeline(clientConfig, prepared, pipelined) : undefined;
+    this.runner = this.pipeline ?? this.runnerFor(this.pool);
     const gc = options.groupCommit ?? true;
     if (gc === false) {
       this.grouped = this.runner;
     } else {
-      this.groupCommit = new PgGroupCommit(
-        { connectionString, types, connectionTimeoutMillis: 10_000 },
-        (sql) => { this.stats.statements++; return statementFor(sql); },
-        { ...DEFAULT_GROUP_COMMIT, ...(gc === true ? {} : gc) },
-      );
+      this.groupCommit = new PgGroupCommit(clientConfig, prepared, { ...DEFAULT_GROUP_COMMIT, ...(gc === true ? {} : gc) });
       this.grouped = this.groupCommit;
     }
   }
@@ -136,6 +140,7 @@ export class PostgresDatabase implements Database {
 
   async close(): Promise<void> {
     await this.groupCommit?.close();
+    await this.pipeline?.close();
     await this.pool.end();
   }
 }
