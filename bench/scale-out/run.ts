@@ -5,7 +5,10 @@
  * through the ARI simulator (in this process, speaking HTTP + WebSocket to the IVR process as an
  * Asterisk would). One charge in ten lands on a card that is on a call at that moment.
  *
- *   npx tsx bench/scale-out/run.ts [--calls 500] [--connections 50] [--cards 10000] [--speed 2] [--talk 40]
+ *   npx tsx bench/scale-out/run.ts [--calls 500] [--connections 50] [--rate N] [--cards 10000] [--speed 2] [--talk 40]
+ *
+ * Without --rate the merchants send as fast as the API answers (the machine saturated: throughput);
+ * --rate N paces them at N req/s in all (the calls' latency beside a steady merchant load).
  *
  * Prints: the bare express ceiling (two bare processes, same load split), the merchant req/s summed
  * over both API processes with each one's p99, DTMF → next prompt p50/p99/max of the calls, CPU per
@@ -46,6 +49,7 @@ const { values: args } = parseArgs({
     merchants: { type: 'string', default: '50' },
     speed: { type: 'string', default: '2' },
     talk: { type: 'string', default: '40' },
+    rate: { type: 'string', default: '0' },
     'log-level': { type: 'string', default: 'info' },
   },
 });
@@ -55,6 +59,7 @@ const CARDS = Number(args.cards);
 const MERCHANTS = Number(args.merchants);
 const SPEED = Number(args.speed);
 const TALK_S = Number(args.talk);
+const RATE = Number(args.rate);
 const RICH_MINOR = 10_000;
 const POOR_MINOR = 30;
 
@@ -118,8 +123,9 @@ async function main(): Promise<void> {
       req.body = JSON.stringify({ card_number: c.number, pin: c.pin, amount: onCall ? 5 : 100, currency: 'USD', capture: true, reference: `scale-${i}` });
       return req;
     };
-    const cannon = (url: string, seconds: number) => autocannon({
+    const cannon = (url: string, seconds: number, paced = false) => autocannon({
       url, connections: Math.max(1, Math.floor(CONNECTIONS / 2)), duration: seconds,
+      ...(paced && RATE > 0 ? { overallRate: RATE / 2 } : {}),
       requests: [{ method: 'POST', path: '/v1/authorizations', setupRequest: setupRequest as never }],
     });
 
@@ -149,7 +155,7 @@ async function main(): Promise<void> {
     const pids = { api: apis.map((a) => a.proc.pid!), ivr: [ivr.proc.pid!], pg: pgPids, bench: [process.pid] };
     const cpu0 = Object.fromEntries(Object.entries(pids).map(([k, v]) => [k, cpuSnapshot(v)]));
     log(`merchant load on both API processes while ${CALLS} calls come in…`);
-    const load = apis.map((a) => cannon(a.url, 3600));
+    const load = apis.map((a) => cannon(a.url, 3600, true));
     const t0 = Date.now();
     const ended: Array<Promise<unknown>> = [];
     for (let i = 0; i < CALLS; i++) {
@@ -199,7 +205,7 @@ async function main(): Promise<void> {
     const unexpected = [...codes].filter(([c]) => c !== '201' && c !== '402').reduce((s, [, k]) => s + k, 0) + errors;
     const totalRequests = merchant.reduce((s, r) => s + r.requests.total, 0);
     const us = (ms: number | undefined) => `${Math.round((1000 * (ms ?? NaN)) / Math.max(1, totalRequests + CALLS))} µs`;
-    console.log(`bench/scale-out: 2 API processes + 1 IVR process on one PostgreSQL, ${CONNECTIONS} connections, ${CALLS} calls (simulator ×${SPEED}, ${TALK_S} s talk), ${os.cpus().length} cores, LOG_LEVEL=${args['log-level']}`);
+    console.log(`bench/scale-out: 2 API processes + 1 IVR process on one PostgreSQL, ${CONNECTIONS} connections${RATE > 0 ? ` paced at ${RATE} req/s` : ''}, ${CALLS} calls (simulator ×${SPEED}, ${TALK_S} s talk), ${os.cpus().length} cores, LOG_LEVEL=${args['log-level']}`);
     console.log(`  ceiling: bare express × 2       ${bareRps.toFixed(0).padStart(6)} req/s (p99 ${bare.map((b) => b.latency.p99).join(' / ')} ms)`);
     console.log(`  merchants: POST /v1/authorizations ${apiRps.toFixed(0).padStart(6)} req/s summed over both API processes (${merchant.map((m) => m.requests.average.toFixed(0)).join(' + ')}), p99 ${merchant.map((m) => m.latency.p99).join(' / ')} ms; ${(100 * apiRps / bareRps).toFixed(1)}% of the ceiling`);
     console.log(`    answers ${statuses}; socket errors or timeouts ${errors}`);
