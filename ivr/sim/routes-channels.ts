@@ -1,9 +1,9 @@
 import { HANGUP_REASONS } from './causes';
-import { destroyChannel, emitChannel, emitDtmf, emitHangupRequest, enterStasis, leaveStasis, setState } from './channel-events';
+import { emitChannel, emitDtmf, enterStasis, leaveStasis, setState } from './channel-events';
 import type { SimCore } from './core';
 import { createOutbound, discardSoon, enterStasisAfterCreate, progressDial, progressOriginate } from './dial';
 import { parseDialTarget } from './far-end';
-import { appHangup } from './hangup';
+import { appHangup, destroyWithPeer, livePeer } from './hangup';
 import type { CallerIdJson, SimChannel } from './model';
 import { channelJson, playbackJson } from './model';
 import { queuePlayback } from './playback';
@@ -220,15 +220,7 @@ export function channelRoutes(core: SimCore): Route[] {
           // Leaves Stasis at once; the simulator has no dialplan, so the channel just runs Hangup() a second later:
           // a Local `;2` half is told (cause 16), then each half is destroyed (channel-variables-and-info.jsonl).
           leaveStasis(core, ch);
-          core.after(1000, () => {
-            const peer = ch.peer?.alive ? ch.peer : undefined;
-            if (peer) emitHangupRequest(core, peer, { cause: 16 });
-            destroyChannel(core, ch, 16);
-            if (peer) {
-              emitHangupRequest(core, peer, { cause: 16, soft: true });
-              destroyChannel(core, peer, 16);
-            }
-          }, ch);
+          core.after(1000, () => destroyWithPeer(core, ch, livePeer(ch), 16), ch);
           return noContent();
         },
       },
