@@ -35,9 +35,9 @@ export function outcomeOf(r: Result<unknown>, okStatus: number, request_id: stri
 
 /**
  * Runs one money-moving request in ONE transaction: source throttle check → idempotency begin →
- * the operation (card authentication and its failure counting included) → idempotency complete. Domain failures commit (a
- * wrong PIN must be counted) and are stored for replay; a throw rolls everything back, key included,
- * so a 500 is never replayed. The key is scoped per merchant.
+ * the operation (card authentication and its failure counting included) → idempotency complete.
+ * Domain failures commit (a wrong PIN must be counted) and are stored for replay; a throw rolls
+ * everything back, key included, so a 500 is never replayed. The key is scoped per merchant.
  */
 export function runMoneyMove(billing: Billing, m: MoneyMove): Promise<RunOutcome> {
   return billing.tx(async (ctx) => {
