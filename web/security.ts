@@ -4,6 +4,7 @@ import { doubleCsrf } from 'csrf-csrf';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
+import { IPV6_KEY_PREFIX } from '../billing/http/client-ip';
 
 export const SESSION_COOKIE = 'sid';
 
@@ -78,6 +79,7 @@ export function formLimiter(limit: number, onLimited: (req: Request, res: Respon
     limit,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
+    ipv6Subnet: IPV6_KEY_PREFIX,
     skip: (req) => req.method !== 'POST',
     handler: (req: Request, res: Response, _next: NextFunction) => onLimited(req, res),
   });
