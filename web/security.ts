@@ -80,6 +80,9 @@ export function formLimiter(limit: number, onLimited: (req: Request, res: Respon
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     ipv6Subnet: IPV6_KEY_PREFIX,
+    // Which proxies to believe is TRUST_PROXY's call (validated at start); a client sending its own
+    // X-Forwarded-For to a server that trusts no proxy is not a misconfiguration to warn about.
+    validate: { xForwardedForHeader: false },
     skip: (req) => req.method !== 'POST',
     handler: (req: Request, res: Response, _next: NextFunction) => onLimited(req, res),
   });
