@@ -30,8 +30,9 @@ export interface IvrOptions {
   /** How long "press # for another call" waits. */
   anotherCallTimeout_ms: number;
   /**
-   * Simultaneous calls per card (A2Billing's default: one), counted in the database across every
-   * IVR process; 0 = no limit. A call holds its card's place from login to hang-up.
+   * Simultaneous calls per card, counted in the database across every IVR process; 0 = no limit.
+   * A call holds its card's place from login to hang-up. The product's default is 1 (A2Billing's),
+   * set by IVR_MAX_CALLS_PER_CARD in app/config; here the option is off unless given.
    */
   maxCallsPerCard: number;
   /**
@@ -57,7 +58,7 @@ export const DEFAULT_IVR_OPTIONS: IvrOptions = Object.freeze({
   firstDigitTimeout_ms: 6000,
   interDigitTimeout_ms: 4000,
   anotherCallTimeout_ms: 6000,
-  maxCallsPerCard: 1,
+  maxCallsPerCard: 0,
   cardCallTtl_ms: 120_000,
   nodeId: 'ivr',
   clock: systemCallClock,
