@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { expect } from 'chai';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -11,6 +12,7 @@ import type { ReceivedMail, RunningSite } from './support/site-harness';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SUPPORT = 'help@cybercard.example';
+const SHOTS = path.resolve('test-output/screenshots');
 
 /**
  * What real buyers hit (issue #13): unknown paths, a closed tab before the reveal, an amount typed
@@ -29,6 +31,7 @@ describe('site: what buyers hit in production (Chromium, real SMTP)', function (
       if (process.env.CI === 'true') throw new Error(`${CHROMIUM} is missing (apt-get install -y chromium)`);
       this.skip(); // Debian chromium is not installed here: the browser suite needs /usr/bin/chromium
     }
+    fs.mkdirSync(SHOTS, { recursive: true });
     smtp = await TestSmtp.start();
     site = await startSite({ SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, SITE_SUPPORT_EMAIL: SUPPORT });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
@@ -46,6 +49,14 @@ describe('site: what buyers hit in production (Chromium, real SMTP)', function (
     ctx.setDefaultTimeout(10_000);
     contexts.push(ctx);
     return ctx.newPage();
+  }
+
+  /** Full-page screenshots at desktop and phone width, like the main site suite. */
+  async function shot(page: Page, name: string): Promise<void> {
+    for (const [label, viewport] of [['desktop', { width: 1280, height: 800 }], ['phone', { width: 390, height: 844 }]] as const) {
+      await page.setViewportSize(viewport);
+      await page.screenshot({ path: path.join(SHOTS, `${name}-${label}.png`), fullPage: true });
+    }
   }
 
   const billing = () => site.server.deps.billing;
@@ -86,6 +97,7 @@ describe('site: what buyers hit in production (Chromium, real SMTP)', function (
     expect(await page.content()).to.not.contain('Cannot GET');
     expect(unknown?.headers()['content-security-policy']).to.contain("script-src 'none'");
     expect(unknown?.headers()['cache-control']).to.contain('no-store');
+    await shot(page, '30-not-found');
 
     const posted = await fetch(site.url + '/no-such-form', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'a=1' });
     expect(posted.status).to.equal(404);
@@ -124,6 +136,7 @@ describe('site: what buyers hit in production (Chromium, real SMTP)', function (
     expect(await page.locator('main').innerText()).to.contain('shown only once');
     expect(await page.getByTestId('card-pin').count()).to.equal(0);
     expect(await page.locator(`main a[href="/orders/${order_id}"]`).count()).to.equal(1);
+    await shot(page, '31-reveal-revisited');
   });
 
   it('a buyer who closes the tab before the reveal gets the card through the one-time link in the receipt', async () => {
@@ -148,11 +161,13 @@ describe('site: what buyers hit in production (Chromium, real SMTP)', function (
     const later = await newPage();
     await later.goto(`${site.url}/orders/${order_id}`);
     expect(await later.locator('main').innerText()).to.contain('one-time link in your receipt email');
+    await shot(later, '32-order-other-browser');
 
     // Opening the link twice (mail scanners prefetch it) consumes nothing; the button reveals once.
     expect((await later.goto(link!))?.status()).to.equal(200);
     expect((await later.goto(link!))?.status()).to.equal(200);
     expect(await later.locator('h1').innerText()).to.equal('Your prepaid card');
+    await shot(later, '33-reveal-link-landing');
     await later.click('button:has-text("Show card number and PIN")');
     const number = digits(await later.getByTestId('card-number').innerText());
     const pin = digits(await later.getByTestId('card-pin').innerText());
@@ -177,9 +192,11 @@ describe('site: what buyers hit in production (Chromium, real SMTP)', function (
     const expired = await other.goto(first);
     expect(expired?.status()).to.equal(410);
     expect(await other.locator('h1').innerText()).to.equal('This link has expired');
+    await shot(other, '34-reveal-link-expired');
     await other.click(`main a[href="/orders/${order_id}"]`);
     await other.click('button:has-text("Email me a new link")');
     expect(await other.locator('.notice').innerText()).to.contain('lost-link@example.com');
+    await shot(other, '35-reveal-link-sent');
 
     const second = revealLinkOf(await eventually(() => smtp.to('lost-link@example.com')[1], 'the new link'))!;
     expect(second).to.not.equal(first);
@@ -212,6 +229,7 @@ describe('site: what buyers hit in production (Chromium, real SMTP)', function (
     expect(await page.locator('.error-summary').innerText()).to.contain('Enter the amount as a number');
     expect(await page.locator('#preset-custom').isChecked()).to.equal(true);
     expect(await page.locator('#custom_amount').inputValue()).to.equal('3,000');
+    await shot(page, '36-buy-typed-amount-error');
 
     const card = await billing().issueCard({ value_minor: 500, currency: 'USD' });
     await page.goto(site.url + '/recharge');
@@ -238,6 +256,7 @@ describe('site: what buyers hit in production (Chromium, real SMTP)', function (
     expect(await page.locator('#mode .error').count()).to.equal(1);
     expect(await page.locator('#recipient_email').inputValue()).to.equal('lena@example.com');
     expect(await billing().db.one("SELECT id FROM orders WHERE buyer_email = 'forme@example.com'")).to.equal(undefined);
+    await shot(page, '37-buy-gift-details-for-me');
 
     await page.check('#mode-gift');
     await page.click('button:has-text("Continue to payment")');
@@ -276,6 +295,7 @@ describe('site: what buyers hit in production (Chromium, real SMTP)', function (
     const friend = await newPage();
     await friend.goto(/(http:\/\/127\.0\.0\.1:\d+\/gift\/[A-Za-z0-9_-]+)/.exec(gift.text)![1]!);
     expect(await friend.locator('main').innerText()).to.contain('From Bob Marley');
+    await shot(friend, '38-gift-landing-sender');
     await friend.goto(site.url + '/no-such-page');
     expect(await friend.locator(`a[href="mailto:${SUPPORT}"]`).count()).to.be.greaterThan(0);
 
