@@ -64,7 +64,7 @@ export function orderRoutes(site: SiteContext, router: Router): void {
     if (!r.ok) {
       const order = await orderById(site.billing.db, req.params.id);
       if (!order) return notFound(res);
-      return show(req, res, order, r.error.code === 'unauthorized' ? 403 : 409, { error: r.error.code === 'unauthorized' ? 'The card can only be shown in the browser that bought it.' : 'The card number and PIN were already shown once and cannot be shown again.' });
+      return show(req, res, order, r.error.code === 'unauthorized' ? 403 : 409, { error: r.error.code === 'unauthorized' ? 'This is not the browser that bought the card: open the one-time link in your receipt email instead.' : 'The card number and PIN were already shown once and cannot be shown again.' });
     }
     site.logger.info('card revealed to buyer', { order_id: r.value.order.id, card_last4: r.value.order.card_last4 });
     render(site, res, 200, 'Your card', revealedCardView({
