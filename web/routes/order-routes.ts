@@ -79,10 +79,10 @@ export function orderRoutes(site: SiteContext, router: Router): void {
     const r = await site.billing.tx((ctx) => renewRevealLink(ctx, site.box, req.params.id, site.config.site.revealLinkTtlMs));
     if (!r.ok) {
       const order = await orderById(site.billing.db, req.params.id);
-      if (!order) return notFound(res);
+      if (!order || r.error.code === 'not_found') return notFound(res); // no such order, or a gift / recharge (no card link)
       const text = r.error.code === 'rate_limited'
         ? `A new link was sent too many times. Write to ${site.config.site.supportEmail} with the order number.`
-        : 'The card number and PIN were already shown, so there is no link to send.';
+        : order.status === 'fulfilled' ? 'The card number and PIN were already shown, so there is no link to send.' : 'The order is not paid yet.';
       return show(req, res, order, r.error.code === 'rate_limited' ? 429 : 409, { error: text });
     }
     site.logger.info('card reveal link renewed', { order_id: r.value.id });
