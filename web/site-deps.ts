@@ -6,6 +6,10 @@ export interface SiteConfig {
   readonly presetAmountsMinor: readonly number[];
   readonly minAmountMinor: number;
   readonly maxAmountMinor: number;
+  /** Where buyers and recipients write for help: on every page, in every mail (and its Reply-To). */
+  readonly supportEmail: string;
+  /** How long the receipt's one-time link to a buyer's own card works (a new one can be mailed). */
+  readonly revealLinkTtlMs: number;
   /** Stripe Checkout when STRIPE_SECRET_KEY is set, else the clearly-marked sandbox provider. */
   readonly stripe: { readonly secretKey: string; readonly webhookSecret: string; readonly apiBase: string | null } | null;
   readonly mail: { readonly pollMs: number; readonly retryBaseMs: number; readonly maxAttempts: number };

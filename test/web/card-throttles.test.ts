@@ -118,7 +118,7 @@ for (const kind of KINDS) {
       for (let i = 0; i < 2; i++) expect((await balance(client, card, wrongPin(card))).status).to.equal(422);
       const held = await balance(client, card, card.pin);
       expect(held.status).to.equal(423);
-      expect(held.text).to.contain('Contact customer service to have it unlocked.');
+      expect(held.text).to.contain('Contact customer service (support@prepaid.local) to have it unlocked.');
       expect((await b.db.one<{ pin_lockouts: number }>('SELECT pin_lockouts FROM cards WHERE id = ?', [card.card_id]))?.pin_lockouts).to.equal(2);
       await b.tx((ctx) => unlockCardPin(ctx, card.card_id));
       const ok = await balance(client, card, card.pin);
@@ -135,7 +135,7 @@ describe('site in Chromium: a card locked until unlocked says so on the balance 
       if (process.env.CI === 'true') throw new Error(`${CHROMIUM} is missing (apt-get install -y chromium)`);
       this.skip(); // Debian chromium is not installed here: the browser check needs /usr/bin/chromium
     }
-    const site = await startSite({ PIN_MAX_FAILURES: '1', PIN_MAX_LOCKOUTS: '1' });
+    const site = await startSite({ PIN_MAX_FAILURES: '1', PIN_MAX_LOCKOUTS: '1', SITE_SUPPORT_EMAIL: 'help@shop.example' });
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
     try {
       const card = await site.server.deps.billing.issueCard({ value_minor: 700, currency: 'USD' });
@@ -146,7 +146,7 @@ describe('site in Chromium: a card locked until unlocked says so on the balance 
         await page.fill('#pin', pin);
         await page.click('button:has-text("Show balance")');
       }
-      expect(await page.locator('.error-summary').innerText()).to.contain('This card is locked after too many wrong PINs. Contact customer service to have it unlocked.');
+      expect(await page.locator('.error-summary').innerText()).to.contain('This card is locked after too many wrong PINs. Contact customer service (help@shop.example) to have it unlocked.');
       expect(page.url()).to.not.contain(card.number);
     } finally {
       await browser.close();

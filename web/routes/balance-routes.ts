@@ -29,7 +29,7 @@ export function balanceRoutes(site: SiteContext, router: Router): void {
     if (!r.ok) {
       if (r.error.code === 'card_locked') {
         if (r.error.details?.until_unlocked === true) {
-          return again(423, {}, 'This card is locked after too many wrong PINs. Contact customer service to have it unlocked.');
+          return again(423, {}, `This card is locked after too many wrong PINs. Contact customer service (${site.config.site.supportEmail}) to have it unlocked.`);
         }
         const until = Number(r.error.details?.locked_until_ms ?? 0);
         return again(423, {}, `This card is locked after too many wrong PINs${until ? ` until ${dateTime(until)}` : ''}. Try again later.`);
