@@ -26,7 +26,7 @@ export const cardLockedNow = (where: string): string => `(SELECT id FROM cards W
 
 /** `cards` may be spent at `now` without the general path (spendBlocker, and no expiry set by a first use). */
 export function spendableCard(now: string): string {
-  return `status = 'active' AND (locked_until_ms IS NULL OR locked_until_ms <= ${now})
+  return `status = 'active' AND pin_blocked_at_ms IS NULL AND (locked_until_ms IS NULL OR locked_until_ms <= ${now})
     AND (expires_at_ms IS NULL OR expires_at_ms > ${now})
     AND (first_used_at_ms IS NOT NULL OR expiry_kind <> 'after_first_use')`;
 }

@@ -1,5 +1,6 @@
 import type { Billing } from '../billing';
-import { recordSourceFailure, isThrottled } from '../cards/throttle';
+import { throttledFailure, throttledSource } from '../cards/card-auth';
+import type { AuthSource } from '../cards/card-auth';
 import { beginIdempotent, completeIdempotent } from '../idempotency/idempotency';
 import type { IdempotencyRow } from '../idempotency/idempotency';
 import type { TxContext } from '../shared/context';
@@ -19,8 +20,13 @@ export interface MoneyMove {
   key: string | undefined;
   /** What identifies the request (method, path, body with secrets already hashed). */
   fingerprint: unknown;
-  /** `ip:<address>` when the request carries card credentials: throttled and counted per source. */
-  source?: string;
+  /**
+   * Who is trying a card, when the request carries card credentials: a throttled source (the
+   * merchant, or its customer's address) is refused before its Idempotency-Key is bound (so a retry
+   * after the lock is served); the operation passes the same source to authenticateCard, which
+   * checks it again and counts the failures.
+   */
+  source?: AuthSource;
   okStatus: number;
   op(ctx: TxContext): Promise<Result<unknown>>;
   /**
@@ -38,10 +44,11 @@ export function outcomeOf(r: Result<unknown>, okStatus: number, request_id: stri
 
 /**
  * Runs one money-moving request in ONE transaction: source throttle check → idempotency begin →
- * the operation → PIN-failure count per source → idempotency complete. Domain failures commit (a
- * wrong PIN must be counted) and are stored for replay; a throw rolls everything back, key included,
- * so a 500 is never replayed. The key is scoped per merchant. A move with a one-statement form
- * tries it first (PostgreSQL): one round trip when nothing stands in its way, else this transaction.
+ * the operation (card authentication and its failure counting included) → idempotency complete.
+ * Domain failures commit (a wrong PIN must be counted) and are stored for replay; a throw rolls
+ * everything back, key included, so a 500 is never replayed. The key is scoped per merchant. A move
+ * with a one-statement form tries it first (PostgreSQL): one round trip when nothing stands in its
+ * way, else this transaction.
  */
 export async function runMoneyMove(billing: Billing, m: MoneyMove): Promise<RunOutcome> {
   const scope = `merchant:${m.merchant_id}`;
@@ -52,9 +59,8 @@ export async function runMoneyMove(billing: Billing, m: MoneyMove): Promise<RunO
     if (done) return { ...done, code: null, replayed: false };
   }
   return billing.tx(async (ctx) => {
-    if (m.source && (await isThrottled(ctx, m.source))) {
-      return { ...errorOutcome('rate_limited', 'too many failed card attempts from this address; try again later', m.request_id), code: 'rate_limited', replayed: false };
-    }
+    const throttled = m.source ? await throttledSource(ctx, m.source) : null;
+    if (throttled) return { ...outcomeOf(throttledFailure(throttled), m.okStatus, m.request_id), replayed: false };
     if (idempotency) {
       const start = await beginIdempotent(ctx.q, scope, idempotency.key, idempotency.hash, ctx.now_ms);
       if (start.kind === 'conflict') {
@@ -66,7 +72,6 @@ export async function runMoneyMove(billing: Billing, m: MoneyMove): Promise<RunO
       }
     }
     const out = outcomeOf(await m.op(ctx), m.okStatus, m.request_id);
-    if (m.source && out.code === 'invalid_card_credentials') await recordSourceFailure(ctx, m.source);
     if (idempotency) await completeIdempotent(ctx.q, scope, idempotency.key, out.status, out.body);
     return out;
   });

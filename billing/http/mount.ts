@@ -1,18 +1,30 @@
 import express from 'express';
 import type { Express } from 'express';
 import helmet from 'helmet';
-import type { AppDeps, BackgroundTask } from '../../scripts/serve/deps';
+import type { Registry } from 'prom-client';
+import type { Billing } from '../billing';
+import type { BackgroundTask } from '../shared/background-task';
+import type { Logger } from '../shared/logger';
 import { sendError, sendJson } from './api-error';
 import { createApiMetrics } from './api-metrics';
 import { docsPage } from './docs-page';
 import { apiErrorHandler, jsonBody } from './json-body';
 import { merchantAuth } from './merchant-auth';
+import { DEFAULT_METRICS_ACCESS, metricsGuard } from './metrics-access';
+import type { MetricsAccess } from './metrics-access';
 import { openApiDocument } from './openapi';
 import { ipLimiter, merchantLimiter } from './rate-limits';
 import type { LimitWindow } from './rate-limits';
 import { requestContext } from './request-context';
 import { addSettlementRoutes } from './settlement-routes';
 import { chain } from './chain';
+
+/** What the settlement API is built from (the composition root, app/, passes them). */
+export interface ApiDeps {
+  billing: Billing;
+  logger: Logger;
+  metrics: Registry;
+}
 
 export interface ApiOptions {
   /** How long a merchant key lookup is cached in-process (revocation takes effect within this). */
@@ -21,20 +33,24 @@ export interface ApiOptions {
   ip_limit: LimitWindow;
   /** Requests per merchant. */
   merchant_limit: LimitWindow;
+  /** Who may read /metrics (default: loopback only). */
+  metrics_access: MetricsAccess;
 }
 
 export const DEFAULT_API_OPTIONS: ApiOptions = Object.freeze({
   auth_cache_ttl_ms: 5_000,
   ip_limit: { window_ms: 60_000, max: 12_000 },
   merchant_limit: { window_ms: 60_000, max: 6_000 },
+  metrics_access: DEFAULT_METRICS_ACCESS,
 });
 
 /**
- * Mounts the settlement API: /v1 (merchants), /openapi.json, /docs, /healthz, /readyz, /metrics.
+ * Mounts the settlement API: /v1 (merchants), /openapi.json, /docs, /healthz, /readyz, /metrics
+ * (only for `options.metrics_access`).
  * Everything it adds is scoped to those paths (helmet, limits, body parsing), so the site and the
  * IVR mounted on the same app keep their own middleware.
  */
-export function mountSettlementApi(app: Express, deps: AppDeps, options: ApiOptions = DEFAULT_API_OPTIONS): BackgroundTask[] {
+export function mountSettlementApi(app: Express, deps: ApiDeps, options: ApiOptions = DEFAULT_API_OPTIONS): BackgroundTask[] {
   const { billing, logger } = deps;
   const metrics = createApiMetrics(deps.metrics, billing, logger);
   const context = requestContext(logger, metrics);
@@ -50,7 +66,7 @@ export function mountSettlementApi(app: Express, deps: AppDeps, options: ApiOpti
       res.status(503).json({ status: 'unavailable' });
     }
   });
-  app.get('/metrics', context, async (_req, res) => {
+  app.get('/metrics', context, metricsGuard(options.metrics_access), async (_req, res) => {
     res.type(deps.metrics.contentType).send(await deps.metrics.metrics());
   });
   app.get('/openapi.json', context, security, (_req, res) => { sendJson(res, 200, openApiDocument()); });

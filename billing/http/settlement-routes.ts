@@ -1,10 +1,12 @@
 import type { Request, Response, Router } from 'express';
 import type { Billing } from '../billing';
-import { authorizeInOneStatement, captureInOneStatementForMerchant, voidInOneStatementForMerchant } from '../settlement/settlement-one-statement';
+import type { AuthSource } from '../cards/card-auth';
 import { authenticateInOneRead } from '../cards/card-auth-one-statement';
+import { authorizeInOneStatement, captureInOneStatementForMerchant, voidInOneStatementForMerchant } from '../settlement/settlement-one-statement';
 import { authorize, balance, balanceView, capture, getAuthorization, refund, voidAuthorization } from '../settlement/settlement';
 import { sendError, sendJson } from './api-error';
 import type { ApiMetrics } from './api-metrics';
+import { clientIpKey } from './client-ip';
 import { outcomeOf, runMoneyMove } from './idempotent-run';
 import type { MoneyMove, RunOutcome } from './idempotent-run';
 import { merchantOf } from './merchant-auth';
@@ -30,6 +32,16 @@ function keyOf(req: Request, res: Response): { key: string | undefined } | null 
   return { key: k.data };
 }
 
+/**
+ * Who is trying a card over the API: the merchant (its own budget of failures: card-testing
+ * protection) and, when the merchant tells us, its customer's address. Never the address of the
+ * request, which is the merchant's server: keying on it would let one merchant's customers
+ * mistyping PINs lock that merchant out.
+ */
+function cardSource(merchant_id: number, customer_ip: string | undefined): AuthSource {
+  return { merchant_key: `merchant:${merchant_id}`, ...(customer_ip ? { throttle_key: clientIpKey(customer_ip) } : {}) };
+}
+
 /** The /v1 endpoints (PRODUCT.md "Settlement HTTP API"), added to `r` after auth, limits and body parsing. */
 export function addSettlementRoutes(r: Router, billing: Billing, metrics: ApiMetrics): Router {
   const move = (res: Response, m: Omit<MoneyMove, 'request_id' | 'merchant_id'>) =>
@@ -42,6 +54,7 @@ export function addSettlementRoutes(r: Router, billing: Billing, metrics: ApiMet
     if (!k) return;
     const merchant_id = merchantOf(res).id;
     const b = body.data;
+    const source = cardSource(merchant_id, b.customer_ip);
     const out = await move(res, {
       key: k.key,
       // Hashed only when a key needs it (keyed hashes: the stored fingerprint reveals no number or PIN).
@@ -49,10 +62,10 @@ export function addSettlementRoutes(r: Router, billing: Billing, metrics: ApiMet
         const number_hash = billing.hasher.cardNumber(b.card_number);
         return ['POST /v1/authorizations', { ...b, card_number: number_hash, pin: billing.hasher.pin(number_hash, b.pin) }];
       })(),
-      source: `ip:${req.ip}`,
+      source,
       okStatus: 201,
-      op: (ctx) => authorize(ctx, merchant_id, b),
-      oneStatement: (ctx, idempotency) => authorizeInOneStatement(ctx, merchant_id, b, `ip:${req.ip}`, idempotency),
+      op: (ctx) => authorize(ctx, merchant_id, b, source),
+      oneStatement: (ctx, idempotency) => authorizeInOneStatement(ctx, merchant_id, b, source, idempotency),
     });
     metrics.authorizations.inc({ outcome: out.code ?? 'ok' });
     send(res, out);
@@ -106,14 +119,15 @@ export function addSettlementRoutes(r: Router, billing: Billing, metrics: ApiMet
     const body = validate(BalanceRequest, req.body);
     if (!body.ok) return sendError(res, 'validation_error', body.message);
     const b = body.data;
+    const source = cardSource(merchantOf(res).id, b.customer_ip);
     send(res, await move(res, {
       key: undefined, // not money-moving: no Idempotency-Key
       fingerprint: null,
-      source: `ip:${req.ip}`,
+      source,
       okStatus: 200,
-      op: (ctx) => balance(ctx, b.card_number, b.pin),
+      op: (ctx) => balance(ctx, b.card_number, b.pin, source),
       oneStatement: async (ctx) => {
-        const card = await authenticateInOneRead(ctx, b.card_number, b.pin, `ip:${req.ip}`);
+        const card = await authenticateInOneRead(ctx, b.card_number, b.pin, source);
         return card ? { status: 200, body: balanceView(card) } : null;
       },
     }));

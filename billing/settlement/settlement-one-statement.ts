@@ -1,3 +1,5 @@
+import type { AuthSource } from '../cards/card-auth';
+import { NOTHING_TO_CLEAR } from '../cards/card-auth-one-statement';
 import { normalizeCardNumber } from '../cards/card-number';
 import type { IdempotencyRow } from '../idempotency/idempotency';
 import { captureCtes, captureParams, cardLockedNow, isPostgres, orGeneralPath, spendableCard, voidCtes, voidParams, VOID_PLACEHOLDERS } from '../holds/one-statement';
@@ -44,9 +46,9 @@ WITH card AS (
     balance_minor = balance_minor - CASE WHEN $3::boolean THEN $4::bigint ELSE 0 END,
     pending_minor = pending_minor + CASE WHEN $3::boolean THEN 0 ELSE $4::bigint END,
     first_used_at_ms = COALESCE(first_used_at_ms, $2)
-  WHERE id = ${cardLockedNow('number_hash = $5')} AND pin_hash = $6 AND pin_failures = 0 AND locked_until_ms IS NULL
+  WHERE id = ${cardLockedNow('number_hash = $5')} AND pin_hash = $6 AND ${NOTHING_TO_CLEAR}
     AND currency = $7 AND balance_minor - pending_minor >= $4 AND ${spendableCard('$2')}
-    AND NOT EXISTS (SELECT 1 FROM auth_throttles WHERE key = $1 AND locked_until_ms > $2)
+    AND NOT EXISTS (SELECT 1 FROM auth_throttles WHERE key IN ($1, $18) AND locked_until_ms > $2)
   RETURNING id, last4, balance_minor, pending_minor
 ),
 hold AS (
@@ -64,14 +66,15 @@ posting AS (
   INSERT INTO postings (entry_id, account, card_id, amount_minor, currency)
   SELECT entry.id, 'card:' || entry.card_id, entry.card_id, -$4::bigint, $7 FROM entry
   UNION ALL SELECT entry.id, $13, NULL, $4::bigint, $7 FROM entry
-),${answerCtes(14, 201)}`;
+),${answerCtes(14, 201)}`; // $18: the source's second throttle key
 
 /**
- * POST /v1/authorizations when the source address is not throttled, the number and PIN are right
- * with no failure counted and no lock, the card is spendable in this currency and has the money.
+ * POST /v1/authorizations when neither the merchant nor its customer's address is throttled, the
+ * number and PIN are right with nothing to count or clear, the card is spendable in this currency
+ * and has the money.
  */
 export async function authorizeInOneStatement(
-  ctx: TxContext, merchant_id: number, input: AuthorizeInput, source: string | undefined, idempotency: IdempotencyRow | null,
+  ctx: TxContext, merchant_id: number, input: AuthorizeInput, source: AuthSource, idempotency: IdempotencyRow | null,
 ): Promise<OneStatementAnswer | null> {
   const { q, now_ms, hasher, policy } = ctx;
   if (!isPostgres(q) || !Number.isSafeInteger(input.amount) || input.amount <= 0) return null;
@@ -80,9 +83,9 @@ export async function authorizeInOneStatement(
   if (!number || !/^\d{1,12}$/.test(input.pin)) return null;
   const number_hash = hasher.cardNumber(number);
   const row = await orGeneralPath(q.one<{ body: string }>(AUTHORIZE_SQL, [
-    source ?? null, now_ms, input.capture === true ? 'true' : 'false', input.amount, number_hash, hasher.pin(number_hash, input.pin), input.currency,
+    source.merchant_key ?? null, now_ms, input.capture === true ? 'true' : 'false', input.amount, number_hash, hasher.pin(number_hash, input.pin), input.currency,
     newId('auth'), merchant_id, input.reference ?? null, input.description ?? null, now_ms + policy.merchant_hold_ttl_ms, merchantPayable(merchant_id),
-    ...keyParams(idempotency, now_ms),
+    ...keyParams(idempotency, now_ms), source.throttle_key ?? null,
   ]));
   return row ? { status: 201, body: JSON.parse(row.body) as unknown } : null;
 }

@@ -43,6 +43,8 @@ const DECLINED: Array<{ name: string; setup?: Setup; input?: Partial<AuthorizeIn
   { name: 'the right PIN on a card with a failure counted (the general path resets it)', setup: sql('UPDATE cards SET pin_failures = 1 WHERE id = $card') },
   { name: 'a locked card', setup: sql(`UPDATE cards SET locked_until_ms = ${Date.UTC(2027, 0, 1)} WHERE id = $card`) },
   { name: 'a card whose lock has run out (the general path clears it)', setup: sql('UPDATE cards SET locked_until_ms = 1 WHERE id = $card') },
+  { name: 'a card with a lockout counted (the general path resets it)', setup: sql('UPDATE cards SET pin_lockouts = 1 WHERE id = $card') },
+  { name: 'a card locked until an operator unlocks it', setup: sql(`UPDATE cards SET pin_blocked_at_ms = ${Date.UTC(2025, 0, 1)} WHERE id = $card`) },
   { name: 'an inactive card', setup: sql("UPDATE cards SET status = 'inactive' WHERE id = $card") },
   { name: 'a suspended card', setup: (ctx, w) => setCardStatus(ctx, w.card_id, 'suspended') },
   { name: 'a closed card', setup: (ctx, w) => setCardStatus(ctx, w.card_id, 'closed') },
@@ -53,7 +55,8 @@ const DECLINED: Array<{ name: string; setup?: Setup; input?: Partial<AuthorizeIn
   { name: 'more than is available once held money counts', setup: sql('UPDATE cards SET pending_minor = 4901 WHERE id = $card') },
   { name: 'an unknown card number', input: { card_number: '4111111111111111' } },
   { name: 'a malformed PIN', input: { pin: '12a4' } },
-  { name: 'a throttled source address', setup: sql(`INSERT INTO auth_throttles (key, failures, window_start_ms, locked_until_ms) VALUES ('ip:192.0.2.7', 0, 0, ${Date.UTC(2027, 0, 1)})`) },
+  { name: 'a throttled customer address', setup: sql(`INSERT INTO auth_throttles (key, failures, window_start_ms, locked_until_ms) VALUES ('ip:192.0.2.7', 0, 0, ${Date.UTC(2027, 0, 1)})`) },
+  { name: 'a throttled merchant (card-testing protection)', setup: (ctx, w) => ctx.q.run(`INSERT INTO auth_throttles (key, failures, window_start_ms, locked_until_ms) VALUES ('merchant:${w.merchant}', 0, 0, ${Date.UTC(2027, 0, 1)})`) },
   { name: 'an Idempotency-Key already used (its unique index rolls the statement back)', key: 'taken' },
 ];
 
@@ -79,7 +82,7 @@ describe('one-statement money moves (pg)', function () {
     return ctx;
   };
   const authorizeNow = (input: Partial<AuthorizeInput> = {}, key: typeof KEY | null = null) =>
-    authorizeInOneStatement(one(), w.merchant, { card_number: w.number, pin: w.pin, amount: 100, currency: 'USD', ...input }, 'ip:192.0.2.7', key);
+    authorizeInOneStatement(one(), w.merchant, { card_number: w.number, pin: w.pin, amount: 100, currency: 'USD', ...input }, { merchant_key: `merchant:${w.merchant}`, throttle_key: 'ip:192.0.2.7' }, key);
 
   for (const row of DECLINED) {
     it(`declines, writing nothing: ${row.name}`, async () => {
@@ -253,21 +256,28 @@ for (const kind of KINDS) {
       const tb = await createTestBilling(kind);
       try {
         const card = await tb.billing.issueCard({ value_minor: 5000, currency: 'USD' });
-        const read = () => authenticateInOneRead(tb.billing.read(), card.number, card.pin, 'ip:192.0.2.7');
+        const source = { merchant_key: 'merchant:1', throttle_key: 'ip:192.0.2.7' };
+        const read = () => authenticateInOneRead(tb.billing.read(), card.number, card.pin, source);
         expect((await read())?.id).to.equal(card.card_id);
         expect((await read()) as object).to.not.have.property('pin_hash');
         const before = await snapshot(tb);
-        expect(await authenticateInOneRead(tb.billing.read(), card.number, '0000', 'ip:192.0.2.7'), 'wrong PIN').to.equal(null);
+        expect(await authenticateInOneRead(tb.billing.read(), card.number, '0000', source), 'wrong PIN').to.equal(null);
         expect(await authenticateInOneRead(tb.billing.read(), '4111111111111111', card.pin), 'unknown number').to.equal(null);
         expect(await snapshot(tb), 'a declined read counts nothing').to.deep.equal(before);
-        const states: Array<[string, string]> = [
-          ['a failure counted', `UPDATE cards SET pin_failures = 1 WHERE id = ${card.card_id}`],
-          ['a lock, even one run out', `UPDATE cards SET pin_failures = 0, locked_until_ms = 1 WHERE id = ${card.card_id}`],
-          ['a throttled source', `INSERT INTO auth_throttles (key, failures, window_start_ms, locked_until_ms) VALUES ('ip:192.0.2.7', 0, 0, ${Date.UTC(2027, 0, 1)})`],
+        const id = card.card_id;
+        const states: Array<[string, string, string]> = [
+          ['a failure counted', `UPDATE cards SET pin_failures = 1 WHERE id = ${id}`, `UPDATE cards SET pin_failures = 0 WHERE id = ${id}`],
+          ['a lockout counted', `UPDATE cards SET pin_lockouts = 1 WHERE id = ${id}`, `UPDATE cards SET pin_lockouts = 0 WHERE id = ${id}`],
+          ['a lock until an operator unlocks it', `UPDATE cards SET pin_blocked_at_ms = 1 WHERE id = ${id}`, `UPDATE cards SET pin_blocked_at_ms = NULL WHERE id = ${id}`],
+          ['a lock, even one run out', `UPDATE cards SET locked_until_ms = 1 WHERE id = ${id}`, `UPDATE cards SET locked_until_ms = NULL WHERE id = ${id}`],
+          ['a throttled merchant', "INSERT INTO auth_throttles (key, failures, window_start_ms, locked_until_ms) VALUES ('merchant:1', 0, 0, 99999999999999)", "DELETE FROM auth_throttles"],
+          ['a throttled source', "INSERT INTO auth_throttles (key, failures, window_start_ms, locked_until_ms) VALUES ('ip:192.0.2.7', 0, 0, 99999999999999)", "DELETE FROM auth_throttles"],
         ];
-        for (const [name, update] of states) {
-          await tb.billing.tx((ctx) => ctx.q.run(update));
+        for (const [name, apply, revert] of states) {
+          await tb.billing.tx((ctx) => ctx.q.run(apply));
           expect(await read(), name).to.equal(null);
+          await tb.billing.tx((ctx) => ctx.q.run(revert));
+          expect((await read())?.id, `${name}, undone`).to.equal(id);
         }
       } finally { await tb.close(); }
     });

@@ -16,7 +16,7 @@ import { verifyLedger } from '../../billing/verify/ledger-verify';
 import { createTestDatabase, requireKind, TEST_SECRET } from '../support/databases';
 import type { TestDatabase } from '../support/databases';
 import { CommitDelayProxy } from '../support/pg-commit-delay-proxy';
-import { call, testConfig } from './support/api-server';
+import { call } from './support/api-server';
 
 /**
  * "The answer only after COMMIT", end to end on PostgreSQL: the settlement API talks to the
@@ -49,7 +49,7 @@ describe('no answer before its COMMIT (pg, through a proxy that delays every COM
     direct = new pg.Pool({ connectionString: tdb.url, max: 4 });
     const app = express();
     app.set('trust proxy', 'loopback');
-    mountSettlementApi(app, { config: testConfig(tdb.url), billing, logger: new MemoryLogger(), metrics: new Registry() }, DEFAULT_API_OPTIONS);
+    mountSettlementApi(app, { billing, logger: new MemoryLogger(), metrics: new Registry() }, DEFAULT_API_OPTIONS);
     server = http.createServer(app);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const a = server.address();

@@ -1,14 +1,14 @@
 import type { Card } from '../../../billing/cards/card';
-import { spendBlocker } from '../../../billing/cards/card';
-import { authenticateCard } from '../../../billing/cards/card-auth';
+import { pinLockOf, spendBlocker } from '../../../billing/cards/card';
+import { authenticateCard, sourceThrottled } from '../../../billing/cards/card-auth';
 import { authenticateInOneRead } from '../../../billing/cards/card-auth-one-statement';
 import { cardById } from '../../../billing/cards/card-rows';
 import { cardIdOfCaller } from '../../../billing/cards/registered-callers';
-import { isThrottled, recordSourceFailure } from '../../../billing/cards/throttle';
 import type { ErrorCode } from '../../../billing/shared/errors';
 import { ok } from '../../../billing/shared/errors';
 import type { CallFlowPromptId } from '../../prompts/catalogue';
 import type { CallSession } from '../call-session';
+import { takeCardPlace } from '../card-in-use';
 import type { CallState } from '../call-state';
 
 /** The prompt for a card that may not be spent, by its error code. */
@@ -27,6 +27,7 @@ export function blockerPrompt(code: ErrorCode): CallFlowPromptId {
  * PIN-less when the caller's number is registered to a card; otherwise card number + '#', then
  * PIN + '#', `loginAttempts` tries per call. Wrong PINs count against the card (the lockout shared
  * with the site and merchants) and against the caller's number. Only lengths are ever logged.
+ * A card already in use on `maxCallsPerCard` calls is refused ("card in use"), PIN-less or not.
  */
 export async function login(s: CallSession): Promise<CallState> {
   const { billing, options } = s.ctx;
@@ -39,13 +40,10 @@ export async function login(s: CallSession): Promise<CallState> {
       return admit(s, card, read.now_ms);
     }
   }
-  const throttleKey = s.caller ? `caller:${s.caller}` : undefined;
+  const source = { throttle_key: s.caller ? `caller:${s.caller}` : undefined };
   for (let attempt = 1; attempt <= options.loginAttempts; attempt++) {
-    if (throttleKey && (await isThrottled(billing.read(), throttleKey))) {
-      s.log.warn('caller number throttled');
-      await s.say('too_many_attempts');
-      return 'ending';
-    }
+    // Asked first so that a throttled caller is not made to key anything (authenticateCard checks again).
+    if (await sourceThrottled(billing.read(), source)) return throttled(s);
     const number = await s.read(['enter_card_number'], { max: 19, terminators: '#' });
     const pin = number.digits === '' ? undefined : await s.read(['enter_pin'], { max: 12, terminators: '#' });
     if (!pin || pin.digits === '') {
@@ -55,16 +53,14 @@ export async function login(s: CallSession): Promise<CallState> {
     }
     // The right number and PIN with nothing to count or clear: one read. Anything else: the transaction.
     const read = billing.read();
-    const known = await authenticateInOneRead(read, number.digits, pin.digits);
-    const r = known ? { auth: ok(known), now_ms: read.now_ms } : await billing.tx(async (ctx) => {
-      const a = await authenticateCard(ctx, number.digits, pin.digits);
-      if (!a.ok && a.error.code === 'invalid_card_credentials' && throttleKey) await recordSourceFailure(ctx, throttleKey);
-      return { auth: a, now_ms: ctx.now_ms };
-    });
+    const known = await authenticateInOneRead(read, number.digits, pin.digits, source);
+    const r = known ? { auth: ok(known), now_ms: read.now_ms }
+      : await billing.tx(async (ctx) => ({ auth: await authenticateCard(ctx, number.digits, pin.digits, source), now_ms: ctx.now_ms }));
     s.log.info('login attempt', { attempt, number_len: number.digits.length, pin_len: pin.digits.length, ok: r.auth.ok, code: r.auth.ok ? undefined : r.auth.error.code });
     if (r.auth.ok) return admit(s, r.auth.value, r.now_ms);
+    if (r.auth.error.code === 'rate_limited') return throttled(s);
     if (r.auth.error.code === 'card_locked') {
-      await s.say('card_locked');
+      await s.say(r.auth.error.details?.until_unlocked === true ? 'card_locked_contact_service' : 'card_locked');
       return 'ending';
     }
     s.io.flush();
@@ -74,11 +70,21 @@ export async function login(s: CallSession): Promise<CallState> {
   return 'ending';
 }
 
+async function throttled(s: CallSession): Promise<CallState> {
+  s.log.warn('caller number throttled');
+  await s.say('too_many_attempts');
+  return 'ending';
+}
+
 async function admit(s: CallSession, card: Card, now_ms: number): Promise<CallState> {
   const blocker = spendBlocker(card, now_ms);
   if (blocker) {
     s.log.info('card may not be spent', { card_id: card.id, code: blocker });
-    await s.say(blockerPrompt(blocker));
+    await s.say(blocker === 'card_locked' && pinLockOf(card, now_ms)?.until_ms === null ? 'card_locked_contact_service' : blockerPrompt(blocker));
+    return 'ending';
+  }
+  if (!(await takeCardPlace(s, card.id))) {
+    await s.say('card_in_use');
     return 'ending';
   }
   s.card = { id: card.id, currency: card.currency };
