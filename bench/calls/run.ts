@@ -3,7 +3,7 @@
  * simulator (HTTP + WebSocket on loopback), the IVR through ari-client, and SQLite (or PostgreSQL).
  * Every caller logs in with card number + PIN, hears the balance, dials, talks, and is either
  * cut off when the money runs out (cards shared by two calls with 30 ¢) or hung up on by the far end.
- *   npx tsx bench/calls/run.ts [--calls 500] [--speed 5] [--talk 30] [--db sqlite|pg]
+ *   npx tsx bench/calls/run.ts [--calls 500] [--speed 5] [--talk 30] [--db sqlite|pg] [--pool N] [--pipelined N] [--group-commit on|off]
  * Prints: p50/p99/max from the last DTMF of an input to the app's next playback request, CPU per
  * call (process.cpuUsage, simulator included), and overdraft checks (verifyLedger, no card with
  * balance < pending, no hold left pending).
@@ -33,6 +33,7 @@ const TALK_S = Number(arg('talk', '30'));
 const KIND = arg('db', 'sqlite') as 'sqlite' | 'pg';
 const POOL = arg('pool', '');
 const GROUP_COMMIT = arg('group-commit', 'on') !== 'off';
+const PIPELINED = arg('pipelined', '');
 const RICH_MINOR = 10_000;
 const POOR_MINOR = 30;
 
@@ -53,7 +54,7 @@ const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.leng
 
 async function main(): Promise<void> {
   const dbh = await freshDatabase(KIND);
-  const db = openDatabase(dbh.url, { ...(POOL ? { poolSize: Number(POOL) } : {}), groupCommit: GROUP_COMMIT });
+  const db = openDatabase(dbh.url, { ...(POOL ? { poolSize: Number(POOL) } : {}), ...(PIPELINED ? { pipelined: Number(PIPELINED) } : {}), groupCommit: GROUP_COMMIT });
   const billing = new Billing(db, new SecretHasher('bench-secret-key-0123456789abcdef0123456789'), systemClock, DEFAULT_POLICY);
   await importDeck(db, 'default', 'USD', [
     { prefix: '1', destination: 'USA', rate_per_minute_scaled: 60 * RATE_SCALE, connect_fee_minor: 0, initial_increment_s: 1, increment_s: 1, min_charge_minor: 0, blocked: false },
