@@ -11,7 +11,7 @@ import type { AccountId, EntryKind } from './ledger/accounts';
 import { FUNDING_SALES } from './ledger/accounts';
 import type { Clock } from './shared/clock';
 import type { BillingPolicy, TxContext } from './shared/context';
-import type { Database } from './store/sql/database';
+import type { Database, Sql } from './store/sql/database';
 
 export interface IssueCardInput {
   value_minor: number;
@@ -47,6 +47,15 @@ export class Billing {
   /** One transaction; committed when `fn` returns (Results that failed included), rolled back when it throws. */
   tx<T>(fn: (ctx: TxContext) => Promise<T>): Promise<T> {
     return this.db.tx((q) => fn({ q, now_ms: this.clock.now().getTime(), hasher: this.hasher, policy: this.policy }));
+  }
+
+  /**
+   * ONE statement that is a whole transaction (a call record opened or updated): on PostgreSQL sent
+   * alone, committed on its own without BEGIN and COMMIT round trips; on SQLite queued like every
+   * write on the one connection (billing.tx), so it never lands inside another's open transaction.
+   */
+  statement<T>(fn: (q: Sql) => Promise<T>): Promise<T> {
+    return this.db.dialect === 'pg' ? fn(this.db) : this.db.tx(fn);
   }
 
   /** A context outside any transaction, for reads. */

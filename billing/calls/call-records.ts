@@ -26,9 +26,15 @@ export interface CallRecord {
 
 const COLUMNS = 'id, card_id, caller_number, access_number, destination, destination_name, currency, rate_json, status, started_at_ms, answered_at_ms, ended_at_ms, billed_seconds, cost_minor, captured_minor, hangup_cause, channel_id, outbound_channel_id';
 
-export async function insertCallRecord(q: Sql, r: Pick<CallRecord, 'id' | 'card_id' | 'caller_number' | 'access_number' | 'channel_id' | 'started_at_ms'>): Promise<void> {
-  await q.run("INSERT INTO call_records (id, card_id, caller_number, access_number, channel_id, status, started_at_ms) VALUES (?, ?, ?, ?, ?, 'active', ?)", [
+/** Opens a call's record, in one statement (with what is known of the call already, when given). */
+export async function insertCallRecord(
+  q: Sql,
+  r: Pick<CallRecord, 'id' | 'card_id' | 'caller_number' | 'access_number' | 'channel_id' | 'started_at_ms'>
+    & Partial<Pick<CallRecord, 'destination' | 'destination_name' | 'currency' | 'outbound_channel_id'>> & { rate?: Rate },
+): Promise<void> {
+  await q.run("INSERT INTO call_records (id, card_id, caller_number, access_number, channel_id, status, started_at_ms, destination, destination_name, currency, rate_json, outbound_channel_id) VALUES (?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?, ?)", [
     r.id, r.card_id, r.caller_number, r.access_number, r.channel_id, r.started_at_ms,
+    r.destination ?? null, r.destination_name ?? null, r.currency ?? null, r.rate ? JSON.stringify(r.rate) : null, r.outbound_channel_id ?? null,
   ]);
 }
 
