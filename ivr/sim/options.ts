@@ -26,6 +26,21 @@ export interface AriSimulatorOptions {
   /** `asterisk_id` / entity id. */
   asteriskId?: string;
   language?: string;
+  /**
+   * Simulated ms the members of a bridge take to leave it once `DELETE /bridges/{id}` has answered 204: their
+   * ChannelLeftBridge, then BridgeDestroyed, come this much later. On a real Asterisk 22 it took 0–2 ms, sometimes
+   * before the 204 and sometimes after it (play-right-after-bridge-destroy.jsonl). Default 1.
+   */
+  bridgeTeardown_ms?: number;
+  /**
+   * A play to a channel still leaving a destroyed bridge (sent after the DELETE, before that channel's
+   * ChannelLeftBridge) races the teardown. Real Asterisk answered such a play 201 "queued" and, about one time in
+   * ten, never started it: no event ever, GET and DELETE of it 404, the channel's later plays unaffected
+   * (play-right-after-bridge-destroy.jsonl, try 5). Called with each racing play's 1-based count on this
+   * simulator; true = that play is lost. Default: every tenth. A racing play not lost starts once the channel has
+   * left (try 2).
+   */
+  racingPlayLost?: (n: number) => boolean;
 }
 
 export interface ResolvedOptions {
@@ -40,11 +55,18 @@ export interface ResolvedOptions {
   pjsipContext: string;
   asteriskId: string;
   language: string;
+  bridgeTeardown_ms: number;
+  racingPlayLost: (n: number) => boolean;
 }
+
+/** The recorded rate of lost racing plays, deterministically: every tenth. */
+export const everyTenthRacingPlayLost = (n: number): boolean => n % 10 === 0;
 
 export function resolveOptions(options: AriSimulatorOptions): ResolvedOptions {
   const speed = options.speed ?? 1;
   if (!(speed > 0)) throw new RangeError('speed must be > 0');
+  const bridgeTeardown_ms = options.bridgeTeardown_ms ?? 1;
+  if (!(bridgeTeardown_ms >= 0)) throw new RangeError('bridgeTeardown_ms must be >= 0');
   return {
     user: options.user,
     password: options.password,
@@ -57,5 +79,7 @@ export function resolveOptions(options: AriSimulatorOptions): ResolvedOptions {
     pjsipContext: options.pjsipContext ?? 'from-trunk',
     asteriskId: options.asteriskId ?? '02:fc:00:00:00:01',
     language: options.language ?? 'en',
+    bridgeTeardown_ms,
+    racingPlayLost: options.racingPlayLost ?? everyTenthRacingPlayLost,
   };
 }

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { AriSimulator } from '../../../ivr/sim/ari-simulator';
 import type { FarEnd } from '../../../ivr/sim/far-end';
+import type { AriSimulatorOptions } from '../../../ivr/sim/options';
 import { farEnds } from '../../../ivr/sim/far-end';
 import { shapeOf } from './event-shape';
 import { recordedDialplan, recordedMedia } from './recorded-dialplan';
@@ -23,6 +24,8 @@ interface Scenario {
    * (e.g. inbound-dtmf: 0.8 s between the end of the prompt and the first digit).
    */
   speed?: number;
+  /** Simulator options of the scenario. */
+  sim?: Partial<AriSimulatorOptions>;
 }
 
 /** SIPp callers of the sip-inbound-* recordings (sipp-scenarios/), as scripted simulator calls. */
@@ -36,6 +39,21 @@ function sippCaller(kind: 'dtmf' | 'bye' | 'cancel'): Scenario['onNote'] {
     if (kind === 'cancel') setTimeout(() => call.hangup(), 1500 / SPEED);
   };
 }
+
+/** The recordings' `asterisk CLI: channel request hangup <name>` notes, on the simulator's channel of that name. */
+function cliHangup(text: string, ctx: ReplayContext): void {
+  const m = /^asterisk CLI: channel request hangup (\S+)/.exec(text);
+  if (!m?.[1]) return;
+  const unnumbered = (name: string): string => name.replace(/-[0-9a-f]{8}(?=;|$)/, '');
+  const ch = ctx.sim.channels().find((c) => unnumbered(c.name) === unnumbered(m[1] ?? ''));
+  if (!ch || !ctx.sim.requestHangup(ch.id)) throw new Error(`cannot replay "${text}"`);
+}
+
+/**
+ * The play-* recordings (section 11): the bridge's teardown is made long enough (100 ms of wall time) that a play
+ * sent as soon as the DELETE's 204 is in surely races it, as tries 2 and 5 did; try 5's play is lost, as recorded.
+ */
+const RACE_TEARDOWN = { bridgeTeardown_ms: 2000, racingPlayLost: () => false };
 
 const SCENARIOS: Scenario[] = [
   { file: 'inbound-dtmf.jsonl', speed: 8 },
@@ -78,6 +96,11 @@ const SCENARIOS: Scenario[] = [
   { file: 'sip-inbound-dtmf.jsonl', onNote: sippCaller('dtmf'), speed: 10 },
   { file: 'sip-inbound-caller-bye.jsonl', onNote: sippCaller('bye') },
   { file: 'sip-inbound-caller-cancel.jsonl', onNote: sippCaller('cancel') },
+  { file: 'play-after-channel-left-bridge.jsonl', onNote: cliHangup, sim: RACE_TEARDOWN },
+  { file: 'play-right-after-bridge-destroy.jsonl', sim: RACE_TEARDOWN, onNote: (text, ctx) => {
+    cliHangup(text, ctx);
+    if (text === 'TRY 5 begin') ctx.sim.setRacingPlayLost(() => true);
+  } },
 ];
 
 function restReport(lines: TranscriptLine[], responses: Map<number, { status: number; body: unknown }>): string[] {
@@ -123,7 +146,7 @@ describe(`ARI simulator fidelity against the recorded Asterisk 22 transcripts${S
       const speed = s.speed ?? SPEED;
       const sim = new AriSimulator({
         user: 'acc', password: 'acc', speed, mediaDuration: recordedMedia,
-        farEnd: recordedDialplan(s.pjsip), pjsipEndpoints: ['sipp'], pjsipContext: 'from-sipp',
+        farEnd: recordedDialplan(s.pjsip), pjsipEndpoints: ['sipp'], pjsipContext: 'from-sipp', ...s.sim,
       });
       await sim.start();
       try {
