@@ -20,6 +20,7 @@ import { AriSimulator } from '../../../ivr/sim/ari-simulator';
 import type { SimRecord } from '../../../ivr/sim/core';
 import type { FarEnd } from '../../../ivr/sim/far-end';
 import type { SimCall } from '../../../ivr/sim/inbound-call';
+import type { AriSimulatorOptions } from '../../../ivr/sim/options';
 import type { Kind, TestBilling } from '../../support/databases';
 import { createTestBilling } from '../../support/databases';
 
@@ -86,12 +87,14 @@ export interface RigOptions {
   policy?: Partial<BillingPolicy>;
   /** Event-socket reconnection attempts before giving up (ConnectionLost); default 100. */
   ariReconnectAttempts?: number;
+  /** Simulator options (e.g. how long a bridge teardown takes, which racing plays are lost). */
+  sim?: Partial<AriSimulatorOptions>;
 }
 
 export async function startRig(o: RigOptions = {}): Promise<Rig> {
   const tb = await createTestBilling(o.kind ?? 'sqlite', o.policy ?? {});
   await importDeck(tb.billing.db, 'default', 'USD', TEST_RATES, tb.clock.now().getTime());
-  const sim = new AriSimulator({ user: USER, password: PASSWORD, speed: SPEED, mediaDuration: () => 300 });
+  const sim = new AriSimulator({ user: USER, password: PASSWORD, speed: SPEED, mediaDuration: () => 300, ...o.sim });
   const url = await sim.start();
   const requests: Array<{ method: string; path: string }> = [];
   sim.on('request', (r: { method: string; path: string }) => requests.push(r));
