@@ -68,9 +68,9 @@ export class CallSession {
   constructor(readonly ctx: IvrContext, readonly channel: InboundChannel, initial: CallState = 'answering', lang?: Language) {
     this.current = initial;
     this.lang = lang ?? (ctx.options.languages[0] as Language);
-    this.io = new CallerIo(ctx.tel, channel.id, ctx.options.clock);
-    this.caller = normaliseCaller(channel.callerNumber, ctx.options.defaultCountry);
     this.log = ctx.log.child({ channel_id: channel.id, session: 'call' });
+    this.io = new CallerIo(ctx.tel, channel.id, ctx.options, this.log);
+    this.caller = normaliseCaller(channel.callerNumber, ctx.options.defaultCountry);
   }
 
   get state(): CallState {

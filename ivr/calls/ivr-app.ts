@@ -110,9 +110,9 @@ export class IvrApp {
       if (caller && !this.sessions.has(caller.id)) {
         handled.add(caller.id);
         const langArg = out?.stasisArgs[2];
-        const bridgeUp = snapshot.bridges.some((b) => b.id === `${record.id}-br`);
+        const bridge = snapshot.bridges.find((b) => b.id === `${record.id}-br`);
         this.startSession(caller, 'reconciling', (s) => {
-          s.reconcile = { record, outboundUp: out !== undefined, bridgeUp };
+          s.reconcile = { record, outboundUp: out !== undefined, bridgeUp: bridge !== undefined, callerInBridge: bridge?.channelIds.includes(caller.id) ?? false };
         }, langArg !== undefined && isLanguage(langArg) ? langArg : undefined);
       } else if (!caller) {
         // Re-checked right before settling: a session may have taken the call up since (e.g. one still reconciling).

@@ -29,6 +29,15 @@ export interface IvrOptions {
   interDigitTimeout_ms: number;
   /** How long "press # for another call" waits. */
   anotherCallTimeout_ms: number;
+  /**
+   * A prompt whose playback has not started this long after its 201 is stopped and played once more; if that one
+   * does not start either, the call moves on without it (Asterisk can accept a play and never start it).
+   */
+  playbackStartTimeout_ms: number;
+  /** Longest a prompt may play before the call moves on (a bound on every wait for a playback). */
+  promptMax_ms: number;
+  /** After destroying a call's bridge, prompts wait this long at most for the caller's ChannelLeftBridge. */
+  bridgeExitTimeout_ms: number;
   /** Prefix of this IVR's call ids (up to 7 of [a-z0-9]): one per IVR process sharing a database. */
   nodeId: string;
   clock: CallClock;
@@ -47,6 +56,9 @@ export const DEFAULT_IVR_OPTIONS: IvrOptions = Object.freeze({
   firstDigitTimeout_ms: 6000,
   interDigitTimeout_ms: 4000,
   anotherCallTimeout_ms: 6000,
+  playbackStartTimeout_ms: 2000,
+  promptMax_ms: 120_000,
+  bridgeExitTimeout_ms: 1000,
   nodeId: 'ivr',
   clock: systemCallClock,
 });
@@ -57,5 +69,6 @@ export function ivrOptions(partial: Partial<IvrOptions> = {}): IvrOptions {
   if (!o.trunkEndpoint.includes('{number}')) throw new RangeError('ivr: trunkEndpoint must contain {number}');
   if (!/^[a-z0-9]{1,7}$/.test(o.nodeId)) throw new RangeError('ivr: nodeId must be 1 to 7 of [a-z0-9]');
   if (!(o.chunk_s >= 1) || !(o.ringTimeout_s >= 1) || !(o.loginAttempts >= 1)) throw new RangeError('ivr: chunk, ring timeout and attempts must be positive');
+  if (!(o.playbackStartTimeout_ms > 0) || !(o.promptMax_ms > 0) || !(o.bridgeExitTimeout_ms > 0)) throw new RangeError('ivr: playback and bridge-exit bounds must be positive');
   return Object.freeze(o);
 }

@@ -10,6 +10,8 @@ export interface ReconcileJob {
   outboundUp: boolean;
   /** Its bridge is still there. */
   bridgeUp: boolean;
+  /** The caller is still in that bridge. */
+  callerInBridge: boolean;
 }
 
 export async function restoreMetering(ctx: IvrContext, record: CallRecord): Promise<CallMetering> {

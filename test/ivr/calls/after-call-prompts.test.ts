@@ -7,9 +7,9 @@ import { balanceOf, callRecordsOfCard, expectSoundBooks, farEnd, originated, rec
  * Asterisk 22 answers a play sent right after `DELETE /bridges/{id}` (before the caller's ChannelLeftBridge) with
  * 201 "queued", and sometimes never starts it (play-right-after-bridge-destroy.jsonl). The simulator here makes the
  * teardown last 3 simulated seconds and loses EVERY play that races it, so a call flow that does not wait for the
- * caller to leave the bridge leaves the caller in silence every time.
+ * caller to leave the bridge leaves the caller in silence every time; the IVR's wait for that is set above it.
  */
-const RACE: RigOptions['sim'] = { bridgeTeardown_ms: 3000, racingPlayLost: () => true };
+const RACE: RigOptions = { sim: { bridgeTeardown_ms: 3000, racingPlayLost: () => true }, ivr: { bridgeExitTimeout_ms: 10_000 } };
 
 function logged(rig: Rig, level: string, message: string): number {
   return rig.log.lines.filter((l) => l.level === level && l.message === message).length;
@@ -38,7 +38,7 @@ describe('IVR prompts after a call: played once the caller has left the bridge, 
   });
 
   it('far end hangs up: the cost and the new balance are heard, played only after the caller\'s ChannelLeftBridge', async () => {
-    rig = await startRig({ sim: RACE });
+    rig = await startRig(RACE);
     const card = await rig.issueCard(1000);
     farEnd(rig.sim, farEnds.answer(0, 4000));
     const caller = await talking(rig, card);
@@ -57,7 +57,7 @@ describe('IVR prompts after a call: played once the caller has left the bridge, 
   });
 
   it('cut off when the money runs out: "credit exhausted", the cost and the new balance are heard', async () => {
-    rig = await startRig({ sim: RACE });
+    rig = await startRig(RACE);
     // 25 ¢ at 6 ¢ per 6-second increment: cut off at 24 s.
     const card = await rig.issueCard(25);
     farEnd(rig.sim, farEnds.answer(0));
@@ -79,7 +79,7 @@ describe('IVR prompts after a call: played once the caller has left the bridge, 
   });
 
   it('reconciled after a restart (the far end went while nobody watched): the cost is heard once the caller has left the bridge', async () => {
-    rig = await startRig({ sim: RACE });
+    rig = await startRig(RACE);
     const card = await rig.issueCard(500);
     farEnd(rig.sim, farEnds.answer(0, 9500));
     const caller = await talking(rig, card);

@@ -102,7 +102,9 @@ export async function startRig(o: RigOptions = {}): Promise<Rig> {
   const log = new MemoryLogger();
   const options = ivrOptions({
     languages: ['en'], clock, chunk_s: 5, reserveAhead_s: 2, warnBefore_s: 10, ringTimeout_s: 15, nodeId: 'test',
-    firstDigitTimeout_ms: 5000, interDigitTimeout_ms: 3000, anotherCallTimeout_ms: 3000, ...o.ivr,
+    firstDigitTimeout_ms: 5000, interDigitTimeout_ms: 3000, anotherCallTimeout_ms: 3000,
+    // 1 s of wall time before a prompt that has not started is played again: no spurious retry on a loaded machine.
+    playbackStartTimeout_ms: 10_000, ...o.ivr,
   });
   const instances: IvrInstance[] = [];
   const startIvr = async (): Promise<IvrInstance> => {
