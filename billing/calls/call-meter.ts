@@ -25,6 +25,15 @@ export interface ChunkRequest {
   shrunk?: boolean;
 }
 
+/**
+ * The one timer tolerance of real-time metering, in seconds: a moment within it of now counts as reached. Timers
+ * fire a millisecond or so early or late; the metering schedule (ivr/calls/metered-call.ts) treats a wake-up within
+ * it as due now, and `dueForCapture` captures a chunk whose end is within it, so both sides agree and no elapsed
+ * chunk waits for a later wake-up. Far below the smallest increment (1 s, and billing rounds up to it): a chunk
+ * captured this early is billed exactly the same.
+ */
+export const TIMER_TOLERANCE_S = 0.05;
+
 export class CallMeter {
   readonly chunks: Chunk[] = [];
   /** True once a reservation failed for lack of money: the limit can no longer grow. */
@@ -67,9 +76,9 @@ export class CallMeter {
     if (req.shrunk) this.limitIsFinal = true;
   }
 
-  /** Chunks whose time has fully elapsed and can be captured whole. */
+  /** Chunks whose time has fully elapsed (within TIMER_TOLERANCE_S) and can be captured whole. */
   dueForCapture(elapsed_s: number): Chunk[] {
-    return this.chunks.filter((c) => c.state === 'pending' && c.to_s <= elapsed_s);
+    return this.chunks.filter((c) => c.state === 'pending' && c.to_s <= elapsed_s + TIMER_TOLERANCE_S);
   }
 
   markCaptured(hold_id: string): void {
