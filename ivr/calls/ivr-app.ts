@@ -1,10 +1,11 @@
 import { activeCallRecords } from '../../billing/calls/call-records';
 import type { AppSnapshot, ChannelInfo, TelephonyEvent, Unsubscribe } from '../ari/telephony';
 import type { Language } from '../prompts/languages';
+import { BalanceWatch } from './balance-watch';
 import { isLanguage } from '../prompts/languages';
 import { CallSession } from './call-session';
 import type { CallState } from './call-state';
-import type { IvrContext } from './ivr-context';
+import type { IvrContext, IvrDeps } from './ivr-context';
 import { settleUnwatched } from './reconcile-job';
 
 /** The dialplan's `Stasis(prepaid,access,<number>)`: inbound calls carry `access`; our outbound legs `outbound`. */
@@ -24,7 +25,11 @@ export class IvrApp {
   /** Every session's run(), for tests and shutdown. */
   private readonly runs = new Set<Promise<void>>();
 
-  constructor(readonly ctx: IvrContext) {}
+  readonly ctx: IvrContext;
+
+  constructor(deps: IvrDeps) {
+    this.ctx = { ...deps, balances: new BalanceWatch(deps.billing, deps.options.clock, deps.options.balanceWatch_ms, deps.log.child({ component: 'balance-watch' })) };
+  }
 
   get activeSessions(): number {
     return this.sessions.size;
@@ -43,6 +48,7 @@ export class IvrApp {
     await this.reconciling;
     for (const s of this.sessions.values()) s.detach();
     this.sessions.clear();
+    this.ctx.balances.stop();
     await Promise.allSettled([...this.runs]);
   }
 

@@ -21,6 +21,11 @@ export interface IvrOptions {
   reserveAhead_s: number;
   /** The warning prompt plays this long before the money runs out. */
   warnBefore_s: number;
+  /**
+   * How often the available balance of the cards of live calls is read (one query for all), so a spend elsewhere
+   * moves a call's warning and cut-off moments within this much time.
+   */
+  balanceWatch_ms: number;
   /** Asterisk's TIMEOUT(absolute) on the outbound leg = covered time left + this grace (the app cuts first). */
   absoluteTimeoutGrace_s: number;
   /** Card number + PIN tries per call. */
@@ -51,6 +56,7 @@ export const DEFAULT_IVR_OPTIONS: IvrOptions = Object.freeze({
   chunk_s: 60,
   reserveAhead_s: 10,
   warnBefore_s: 60,
+  balanceWatch_ms: 2000,
   absoluteTimeoutGrace_s: 2,
   loginAttempts: 3,
   firstDigitTimeout_ms: 6000,
@@ -70,5 +76,6 @@ export function ivrOptions(partial: Partial<IvrOptions> = {}): IvrOptions {
   if (!/^[a-z0-9]{1,7}$/.test(o.nodeId)) throw new RangeError('ivr: nodeId must be 1 to 7 of [a-z0-9]');
   if (!(o.chunk_s >= 1) || !(o.ringTimeout_s >= 1) || !(o.loginAttempts >= 1)) throw new RangeError('ivr: chunk, ring timeout and attempts must be positive');
   if (!(o.playbackStartTimeout_ms > 0) || !(o.promptMax_ms > 0) || !(o.bridgeExitTimeout_ms > 0)) throw new RangeError('ivr: playback and bridge-exit bounds must be positive');
+  if (!(o.balanceWatch_ms >= 100)) throw new RangeError('ivr: balanceWatch_ms must be at least 100');
   return Object.freeze(o);
 }

@@ -113,7 +113,8 @@ export class MeteredCall {
   start(): void {
     if (this.started || this.ended) return;
     this.started = true;
-    this.enqueue(() => this.tick());
+    this.unsubscribes.push(this.ctx.balances.watch(this.p.metering.card_id, (available) => this.onAvailableChanged(available)));
+    void this.enqueue(() => this.tick());
   }
 
   /** Ends the leg from our side (e.g. after an error), billing it to this second. */
@@ -282,19 +283,44 @@ export class MeteredCall {
     }
   }
 
+  /** The projected end the last tick computed (undefined: unknown). */
+  private lastProjected_s?: number;
+
+  /** The covered time plus what `available_minor` still buys after it. */
+  private projectedFrom(available_minor: number): number {
+    const { metering } = this.p;
+    if (metering.meter.limitIsFinal) return metering.limit_s;
+    const rate = metering.meter.rate;
+    const spent = priceBilledSeconds(rate, metering.limit_s);
+    return Math.max(metering.limit_s, maxAffordableSeconds(rate, spent + Math.max(0, available_minor)));
+  }
+
+  /**
+   * The card's available balance changed (balance-watch.ts): a spend elsewhere (or a refund, or another call) moves
+   * the projected end, so the warning and cut-off moments are re-computed at once. The call's own reservations leave
+   * the projected end where it was (the limit grows by what the available balance shrinks), so they wake nothing.
+   */
+  private onAvailableChanged(available_minor: number): void {
+    if (this.ended || !this.started || (this.warned && this.p.metering.meter.limitIsFinal)) return;
+    if (this.lastProjected_s !== undefined && this.projectedFrom(available_minor) === this.lastProjected_s) return;
+    this.tickNow();
+  }
+
   /**
    * When the money runs out if nobody else spends: the covered time plus what the available balance
    * still buys; undefined when the balance cannot be read (then no warning is played on a guess).
    */
   private async projectedEnd_s(): Promise<number | undefined> {
     const { metering } = this.p;
-    if (metering.meter.limitIsFinal) return metering.limit_s;
+    if (metering.meter.limitIsFinal) {
+      this.lastProjected_s = metering.limit_s;
+      return metering.limit_s;
+    }
     try {
       const card = await cardById(this.ctx.billing.read().q, metering.card_id);
       if (!card) return metering.limit_s;
-      const rate = metering.meter.rate;
-      const spent = priceBilledSeconds(rate, metering.limit_s);
-      return Math.max(metering.limit_s, maxAffordableSeconds(rate, spent + Math.max(0, availableMinor(card))));
+      this.lastProjected_s = this.projectedFrom(availableMinor(card));
+      return this.lastProjected_s;
     } catch (err) {
       this.p.log.warn('could not read the balance: metering goes on with the covered time', { error: err instanceof Error ? err.message : String(err) });
       return undefined;
