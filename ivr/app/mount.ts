@@ -31,6 +31,7 @@ export function mountTelephony(app: Express, deps: AppDeps): BackgroundTask[] {
       languages: config.ivr.languages,
       defaultCountry: config.ivr.defaultCountry,
       nodeId: config.ivr.nodeId,
+      rateDeck: config.ivr.rateDeck,
       ...(config.ivr.outboundCallerId ? { outboundCallerId: config.ivr.outboundCallerId } : {}),
     }),
     log,

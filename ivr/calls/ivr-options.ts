@@ -1,4 +1,5 @@
 import type { CountryCode } from 'libphonenumber-js';
+import { DEFAULT_DECK } from '../../billing/rating/rate-store';
 import type { Language } from '../prompts/languages';
 import type { CallClock } from './call-clock';
 import { systemCallClock } from './call-clock';
@@ -13,6 +14,8 @@ export interface IvrOptions {
   defaultCountry: CountryCode;
   /** Caller id shown to the far end, if any. */
   outboundCallerId?: string;
+  /** The rate deck calls are rated from (by name: its live version). */
+  rateDeck: string;
   /** Ring timeout of the outbound leg. */
   ringTimeout_s: number;
   /** Length of a metering chunk after the first (which is connect fee + initial increment). */
@@ -52,6 +55,7 @@ export const DEFAULT_IVR_OPTIONS: IvrOptions = Object.freeze({
   languages: ['en', 'es'] as const,
   trunkEndpoint: 'PJSIP/{number}@trunk',
   defaultCountry: 'US' as CountryCode,
+  rateDeck: DEFAULT_DECK,
   ringTimeout_s: 45,
   chunk_s: 60,
   reserveAhead_s: 10,
@@ -73,6 +77,7 @@ export function ivrOptions(partial: Partial<IvrOptions> = {}): IvrOptions {
   const o = { ...DEFAULT_IVR_OPTIONS, ...partial };
   if (o.languages.length === 0) throw new RangeError('ivr: at least one language');
   if (!o.trunkEndpoint.includes('{number}')) throw new RangeError('ivr: trunkEndpoint must contain {number}');
+  if (o.rateDeck.trim() === '') throw new RangeError('ivr: rateDeck must name a deck');
   if (!/^[a-z0-9]{1,7}$/.test(o.nodeId)) throw new RangeError('ivr: nodeId must be 1 to 7 of [a-z0-9]');
   if (!(o.chunk_s >= 1) || !(o.ringTimeout_s >= 1) || !(o.loginAttempts >= 1)) throw new RangeError('ivr: chunk, ring timeout and attempts must be positive');
   if (!(o.playbackStartTimeout_ms > 0) || !(o.promptMax_ms > 0) || !(o.bridgeExitTimeout_ms > 0)) throw new RangeError('ivr: playback and bridge-exit bounds must be positive');

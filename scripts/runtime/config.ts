@@ -45,6 +45,8 @@ const schema = z.object({
   IVR_DEFAULT_COUNTRY: z.string().refine((c) => isSupportedCountry(c), 'must be a two-letter country code such as US').default('US'),
   IVR_NODE_ID: z.string().regex(/^[a-z0-9]{1,7}$/, 'must be 1 to 7 of a-z, 0-9, different for every IVR process sharing a database').optional(),
   IVR_CALLER_ID: z.string().max(80).optional(),
+  // The rate deck calls are rated from (decks are loaded by name with `prepaid rates import --deck`).
+  RATE_DECK: z.string().trim().min(1).max(100, 'must be a deck name of 1 to 100 characters').default('default'),
 });
 
 export interface IvrConfig {
@@ -53,6 +55,8 @@ export interface IvrConfig {
   /** Default: derived from the host name, so a restarted IVR reconciles its own calls. */
   readonly nodeId: string;
   readonly outboundCallerId: string | null;
+  /** The rate deck calls are rated from (RATE_DECK). */
+  readonly rateDeck: string;
 }
 
 export interface Config {
@@ -145,6 +149,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       defaultCountry: e.IVR_DEFAULT_COUNTRY as CountryCode,
       nodeId: e.IVR_NODE_ID ?? createHash('sha256').update(os.hostname()).digest('hex').slice(0, 7),
       outboundCallerId: e.IVR_CALLER_ID ?? null,
+      rateDeck: e.RATE_DECK,
     }),
     embedded,
   });

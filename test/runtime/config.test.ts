@@ -18,6 +18,8 @@ describe('configuration (validated once, frozen)', () => {
     expect(c.defaultCurrency).to.equal('USD');
     expect(c.ivr.languages).to.deep.equal(['en', 'es']);
     expect(c.ivr.nodeId).to.match(/^[a-z0-9]{1,7}$/);
+    expect(c.ivr.rateDeck).to.equal('default');
+    expect(loadConfig({ DATA_DIR: dataDir, RATE_DECK: 'retail-2027' }).ivr.rateDeck).to.equal('retail-2027');
     const stat = fs.statSync(path.join(dataDir, 'secret.key'));
     expect(stat.mode & 0o777).to.equal(0o600);
     expect(loadConfig({ DATA_DIR: dataDir }).secretKey).to.equal(c.secretKey); // the same secret on restart
@@ -39,6 +41,8 @@ describe('configuration (validated once, frozen)', () => {
     ['IVR_DEFAULT_COUNTRY', { IVR_DEFAULT_COUNTRY: 'ZZ' }],
     ['IVR_NODE_ID', { IVR_NODE_ID: 'Node-1' }],
     ['SITE_MIN_AMOUNT', { SITE_MIN_AMOUNT: '-5' }],
+    ['RATE_DECK', { RATE_DECK: '' }],
+    ['RATE_DECK', { RATE_DECK: 'x'.repeat(101) }],
   ];
   for (const [name, env] of bad) {
     it(`stops with a message naming ${name} for ${JSON.stringify(env)}`, () => {
