@@ -344,8 +344,10 @@ export class MeteredCall {
     if (this.disconnectedAt_ms !== undefined) wakes.push(now_s + PROBE_S);
     // A reservation already due (e.g. the socket just came back) runs at once.
     const reserveDue = !metering.meter.limitIsFinal && this.disconnectedAt_ms === undefined && now_s >= metering.limit_s - ahead - TOLERANCE_S;
-    // A chunk that ended while this tick ran (after it read the time for its capture) is captured at once.
-    const captureDue = retryCapture && nextCapture !== undefined && nextCapture <= now_s + TOLERANCE_S;
+    // A chunk that ended while this tick ran (after it read the time for its capture) is captured at once; while
+    // the socket is down only time confirmed before it went can be captured (no busy loop on a later chunk).
+    const horizon_s = this.disconnectedAt_ms === undefined ? now_s : Math.min(now_s, this.elapsed_s(this.disconnectedAt_ms));
+    const captureDue = retryCapture && nextCapture !== undefined && nextCapture <= horizon_s + TOLERANCE_S;
     const next = reserveDue || captureDue ? now_s : Math.min(...wakes.filter((w) => w > now_s + TOLERANCE_S));
     const delay_ms = Number.isFinite(next) ? (next - now_s) * 1000 : 1000;
     this.cancelTimer?.();
