@@ -1,12 +1,13 @@
 import { activeCallRecords } from '../../billing/calls/call-records';
 import type { AppSnapshot, ChannelInfo, TelephonyEvent, Unsubscribe } from '../ari/telephony';
 import type { Language } from '../prompts/languages';
-import { BalanceWatch } from './balance-watch';
 import { isLanguage } from '../prompts/languages';
+import { BalanceWatch } from './balance-watch';
 import { CallSession } from './call-session';
 import type { CallState } from './call-state';
-import type { IvrContext, IvrDeps } from './ivr-context';
+import type { IvrAppDeps, IvrContext } from './ivr-context';
 import { settleUnwatched } from './reconcile-job';
+import { STEPS } from './steps/steps';
 
 /** The dialplan's `Stasis(prepaid,access,<number>)`: inbound calls carry `access`; our outbound legs `outbound`. */
 const OUTBOUND_ARG = 'outbound';
@@ -27,7 +28,7 @@ export class IvrApp {
 
   readonly ctx: IvrContext;
 
-  constructor(deps: IvrDeps) {
+  constructor(deps: IvrAppDeps) {
     this.ctx = { ...deps, balances: new BalanceWatch(deps.billing, deps.options.clock, deps.options.balanceWatch_ms, deps.log.child({ component: 'balance-watch' })) };
   }
 
@@ -71,7 +72,7 @@ export class IvrApp {
 
   private startSession(channel: ChannelInfo, state: CallState, setup?: (s: CallSession) => void, lang?: Language): void {
     if (this.sessions.has(channel.id)) return;
-    const session = new CallSession(this.ctx, { id: channel.id, callerNumber: channel.callerNumber, accessNumber: channel.dialedExten }, state, lang);
+    const session = new CallSession(this.ctx, { id: channel.id, callerNumber: channel.callerNumber, accessNumber: channel.dialedExten }, STEPS, state, lang);
     setup?.(session);
     this.sessions.set(channel.id, session);
     const run = session.run().finally(() => {

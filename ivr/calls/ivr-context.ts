@@ -5,8 +5,8 @@ import type { BalanceWatch } from './balance-watch';
 import type { CallMetrics } from './call-metrics';
 import type { IvrOptions } from './ivr-options';
 
-/** What the IVR process is given (by its composition root). */
-export interface IvrDeps {
+/** What IvrApp is given (by ivr/mount.ts, tests and the bench). */
+export interface IvrAppDeps {
   tel: Telephony;
   billing: Billing;
   options: IvrOptions;
@@ -15,7 +15,7 @@ export interface IvrDeps {
 }
 
 /** What every session of one IVR process shares: its deps, and what IvrApp builds from them. */
-export interface IvrContext extends IvrDeps {
+export interface IvrContext extends IvrAppDeps {
   /** The available balance of the cards of live calls, polled for the whole process. */
   balances: BalanceWatch;
 }

@@ -114,9 +114,9 @@ export function enterStasisFromDialplan(core: SimCore, ch: SimChannel, app: stri
   });
 }
 
-/** After /channels/create: the channel enters Stasis (Down) right after the 200. */
+/** After /channels/create: the channel enters Stasis (Down) just after the 200 (see `createStasisDelay_ms`). */
 export function enterStasisAfterCreate(core: SimCore, ch: SimChannel, app: string): void {
-  core.after(0, () => {
+  core.after(core.opts.createStasisDelay_ms, () => {
     if (!ch.alive) return;
     const data = [app, ...ch.stasisArgs].join(',');
     emitChannel(core, ch, 'ChannelDialplan', [['dialplan_app', 'Stasis'], ['dialplan_app_data', data]]);

@@ -41,6 +41,12 @@ export interface AriSimulatorOptions {
    * left (try 2).
    */
   racingPlayLost?: (n: number) => boolean;
+  /**
+   * Simulated ms between the 200 of `/channels/create` and the channel entering Stasis. Asterisk takes a few ms
+   * (create-dial-race.jsonl), and a `/dial` in between gets 409 "Channel not in Stasis application"; a longer
+   * window makes that race happen every time. Default 0: right after the 200.
+   */
+  createStasisDelay_ms?: number;
 }
 
 export interface ResolvedOptions {
@@ -57,6 +63,7 @@ export interface ResolvedOptions {
   language: string;
   bridgeTeardown_ms: number;
   racingPlayLost: (n: number) => boolean;
+  createStasisDelay_ms: number;
 }
 
 /** The recorded rate of lost racing plays, deterministically: every tenth. */
@@ -81,5 +88,6 @@ export function resolveOptions(options: AriSimulatorOptions): ResolvedOptions {
     language: options.language ?? 'en',
     bridgeTeardown_ms,
     racingPlayLost: options.racingPlayLost ?? everyTenthRacingPlayLost,
+    createStasisDelay_ms: options.createStasisDelay_ms ?? 0,
   };
 }
