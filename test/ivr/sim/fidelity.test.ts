@@ -52,8 +52,9 @@ function cliHangup(text: string, ctx: ReplayContext): void {
 }
 
 /**
- * The play-* recordings (section 11): the bridge's teardown is made long enough (100 ms of wall time) that a play
- * sent as soon as the DELETE's 204 is in surely races it, as tries 2 and 5 did; try 5's play is lost, as recorded.
+ * The play-* recordings (section 11): the bridge's teardown is made long enough (2 simulated seconds: 100–400 ms of
+ * wall time) that a play sent as soon as the DELETE's 204 is in surely races it, as tries 2 and 5 did; try 5's play
+ * is lost, as recorded.
  */
 const RACE_TEARDOWN = { bridgeTeardown_ms: 2000, racingPlayLost: () => false };
 
@@ -108,7 +109,8 @@ const SCENARIOS: Scenario[] = [
   { file: 'sip-inbound-caller-bye.jsonl', onNote: sippCaller('bye') },
   { file: 'sip-inbound-caller-cancel.jsonl', onNote: sippCaller('cancel') },
   { file: 'play-after-channel-left-bridge.jsonl', onNote: cliHangup, sim: RACE_TEARDOWN },
-  { file: 'play-right-after-bridge-destroy.jsonl', sim: RACE_TEARDOWN, onNote: (text, ctx) => {
+  // Slower: its GET of the second playback came 5 ms into a 0.96 s sound (48 ms of wall time at ×20).
+  { file: 'play-right-after-bridge-destroy.jsonl', sim: RACE_TEARDOWN, speed: 5, onNote: (text, ctx) => {
     cliHangup(text, ctx);
     if (text === 'TRY 5 begin') ctx.sim.setRacingPlayLost(() => true);
   } },
