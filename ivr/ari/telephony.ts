@@ -146,6 +146,11 @@ export interface Telephony {
 
   /** Plays the media one after the other as one playback. */
   play(channelId: string, mediaUris: readonly string[], opts?: { playbackId?: string }): Promise<PlaybackHandle>;
+  /**
+   * Whether Asterisk still has the playback (queued, playing or paused): false once it has ended, and for a play
+   * Asterisk accepted but dropped (play-right-after-bridge-destroy.jsonl: GET 404 for a playback that never started).
+   */
+  playbackExists(playbackId: string): Promise<boolean>;
 
   /** Originates an outbound leg into our app: no StasisStart until it answers. */
   originate(request: OriginateRequest): Promise<OutboundLeg>;

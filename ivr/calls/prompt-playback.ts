@@ -22,6 +22,22 @@ function within(clock: CallClock, p: Promise<unknown>, ms: number): Promise<bool
 }
 
 /**
+ * Not started in time: is it lost, or only late? A playback Asterisk still has (queued behind another, or whose
+ * events are slow to arrive on a loaded machine) gets one more wait; a playback Asterisk no longer knows (GET 404, as
+ * recorded for the lost play) has been dropped. A failed check counts as lost (the bound stays a bound).
+ */
+async function startedLate(tel: Telephony, handle: PlaybackHandle, b: PlaybackBounds, log: Logger): Promise<boolean> {
+  let exists = false;
+  try {
+    exists = await tel.playbackExists(handle.playbackId);
+  } catch (err) {
+    log.warn('could not look the playback up', { playback_id: handle.playbackId, error: err instanceof Error ? err.message : String(err) });
+  }
+  if (handle.hasStarted) return true;
+  return exists && within(b.clock, handle.started, b.playbackStartTimeout_ms);
+}
+
+/**
  * Plays `media` and waits (bounded) for it to start. Asterisk 22 can answer a play 201 "queued" and never start it
  * (a play sent right after `DELETE /bridges`, play-right-after-bridge-destroy.jsonl): such a playback is stopped
  * (its DELETE answers 404, which is fine) and played again, once; if the second does not start either, undefined is
@@ -34,6 +50,7 @@ export async function playStarted(
     if (isGone()) return 'gone';
     const handle = await tel.play(channelId, media);
     if (await within(b.clock, handle.started, b.playbackStartTimeout_ms)) return handle;
+    if (await startedLate(tel, handle, b, log)) return handle;
     await handle.cancel();
     log.warn(attempt === 1 ? 'playback did not start: playing it again' : 'playback did not start again: moving on', {
       playback_id: handle.playbackId, media_count: media.length, waited_ms: b.playbackStartTimeout_ms,

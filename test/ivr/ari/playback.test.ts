@@ -38,6 +38,7 @@ describe('AriTelephony: playback', () => {
       const normal = await race.tel.play(call.channelId, ['sound:you-have']);
       await normal.started;
       expect(normal.hasStarted).to.equal(true);
+      expect(await race.tel.playbackExists(normal.playbackId)).to.equal(true);
       expect(await normal.done).to.equal('finished');
 
       const leg = await race.tel.originate({ endpoint: 'PJSIP/12125551234@trunk', ringTimeout_s: 30 });
@@ -49,6 +50,7 @@ describe('AriTelephony: playback', () => {
       const early = await Promise.race([lost.started.then(() => 'started'), new Promise((r) => setTimeout(() => r('silent'), 300))]);
       expect(early).to.equal('silent');
       expect(lost.hasStarted).to.equal(false);
+      expect(await race.tel.playbackExists(lost.playbackId), 'Asterisk no longer has it (GET 404)').to.equal(false);
       await lost.cancel();
       expect(await lost.done).to.equal('stopped');
       await lost.started;

@@ -123,6 +123,26 @@ describe('IVR prompts after a call: played once the caller has left the bridge, 
     expect(logged(rig, 'warn', 'playback did not start again: moving on')).to.equal(0);
   });
 
+  it('a prompt only late (Asterisk still has it, GET 200): waited for once more, not played twice', async () => {
+    // The caller leaves 2 s after the DELETE; the IVR stops waiting at 0.5 s and plays; that play races the teardown
+    // but is not lost: it starts when the caller has left, 1.5 s later, after one look-up of the playback.
+    rig = await startRig({
+      sim: { bridgeTeardown_ms: 2000, racingPlayLost: () => false },
+      ivr: { bridgeExitTimeout_ms: 500, playbackStartTimeout_ms: 1000 },
+    });
+    const card = await rig.issueCard(1000);
+    farEnd(rig.sim, farEnds.answer(0, 3000));
+    const caller = await talking(rig, card);
+    await caller.heard('call_cost');
+    await caller.heard('another_call');
+    caller.hangup();
+    await caller.ended();
+    const t = afterCallTimeline(rig, caller.channelId);
+    expect(t.plays.map((p) => p.lost)).to.deep.equal([false, false]); // the cost (once), "another call?"
+    expect(rig.requests.filter((r) => r.method === 'GET' && r.path.includes('/playbacks/'))).to.have.length(1);
+    expect(logged(rig, 'warn', 'playback did not start: playing it again')).to.equal(0);
+  });
+
   it('every prompt lost (a teardown that never ends in time): each is tried twice, then the call moves on and ends; the caller is never left in silence for good', async () => {
     rig = await startRig({
       sim: { bridgeTeardown_ms: 60_000, racingPlayLost: () => true },
