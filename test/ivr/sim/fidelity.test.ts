@@ -108,7 +108,8 @@ const SCENARIOS: Scenario[] = [
   { file: 'sip-inbound-dtmf.jsonl', onNote: sippCaller('dtmf'), speed: 10 },
   { file: 'sip-inbound-caller-bye.jsonl', onNote: sippCaller('bye') },
   { file: 'sip-inbound-caller-cancel.jsonl', onNote: sippCaller('cancel') },
-  { file: 'play-after-channel-left-bridge.jsonl', onNote: cliHangup, sim: RACE_TEARDOWN },
+  // Every racing play would be lost here: a play sent after the caller's ChannelLeftBridge never races (5 of 5 started).
+  { file: 'play-after-channel-left-bridge.jsonl', onNote: cliHangup, sim: { ...RACE_TEARDOWN, racingPlayLost: () => true } },
   // Slower: its GET of the second playback came 5 ms into a 0.96 s sound (48 ms of wall time at ×20).
   { file: 'play-right-after-bridge-destroy.jsonl', sim: RACE_TEARDOWN, speed: 5, onNote: (text, ctx) => {
     cliHangup(text, ctx);
