@@ -39,6 +39,7 @@ export function mountTelephony(app: Express, deps: AppDeps): BackgroundTask[] {
       defaultCountry: config.ivr.defaultCountry,
       nodeId: config.ivr.nodeId,
       rateDeck: config.ivr.rateDeck,
+      maxCallsPerCard: config.ivr.maxCallsPerCard,
       ...(config.ivr.outboundCallerId ? { outboundCallerId: config.ivr.outboundCallerId } : {}),
     }),
     ari,
