@@ -16,10 +16,9 @@ export interface CarrierRow {
   enabled: number;
   priority: number;
   allow_loss: number;
-  version: number;
 }
 
-export const CARRIER_COLUMNS = 'id, name, sip_uri, transport, tech_prefix, send_plus, max_concurrent, cps, sources_json, enabled, priority, allow_loss, version';
+export const CARRIER_COLUMNS = 'id, name, sip_uri, transport, tech_prefix, send_plus, max_concurrent, cps, sources_json, enabled, priority, allow_loss';
 
 /** A row as the contract's Carrier (flags are 0/1 in the database, sources a JSON array). */
 export function carrierFromRow(r: CarrierRow): Carrier {
@@ -55,17 +54,14 @@ export async function insertCarrier(q: Sql, now_ms: number, input: CarrierInput)
   const c = validateCarrier(input);
   if (await carrierByName(q, c.name)) throw new BillingError('invalid_state', `a carrier named "${c.name}" already exists`, { field: 'name' });
   const row = await q.one<{ id: number }>(
-    `INSERT INTO carriers (name, sip_uri, transport, tech_prefix, send_plus, max_concurrent, cps, sources_json, enabled, priority, allow_loss, version, created_at_ms, updated_at_ms)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`,
+    `INSERT INTO carriers (name, sip_uri, transport, tech_prefix, send_plus, max_concurrent, cps, sources_json, enabled, priority, allow_loss, created_at_ms, updated_at_ms)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
     [...toParams(c), now_ms, now_ms],
   );
   return { ...c, id: Number(row?.id) };
 }
 
-/**
- * Changes some fields of a carrier (the whole result is validated again). Every change bumps
- * `version`, which routing caches compare to know they are stale.
- */
+/** Changes some fields of a carrier (the whole result is validated again). */
 export async function updateCarrier(q: Sql, now_ms: number, id: number, patch: Partial<CarrierInput>): Promise<Carrier> {
   const current = await q.one<CarrierRow>(`SELECT ${CARRIER_COLUMNS} FROM carriers WHERE id = ?${q.forUpdate}`, [id]);
   if (!current) throw new BillingError('not_found', `no carrier with id ${id}`);
@@ -74,7 +70,7 @@ export async function updateCarrier(q: Sql, now_ms: number, id: number, patch: P
   if (next.name !== was.name && (await carrierByName(q, next.name))) throw new BillingError('invalid_state', `a carrier named "${next.name}" already exists`, { field: 'name' });
   await q.run(
     `UPDATE carriers SET name = ?, sip_uri = ?, transport = ?, tech_prefix = ?, send_plus = ?, max_concurrent = ?, cps = ?, sources_json = ?, enabled = ?, priority = ?, allow_loss = ?,
-            version = version + 1, updated_at_ms = ? WHERE id = ?`,
+            updated_at_ms = ? WHERE id = ?`,
     [...toParams(next), now_ms, id],
   );
   return { ...next, id };

@@ -9,12 +9,14 @@ interface Waiter<T> {
  * Freshness without a query per caller: every caller gets the result of a refresh that STARTED
  * after it asked — so whatever was committed before the call is seen — and callers that ask while
  * a refresh runs share the next one (like a group commit). Bounded: at most `maxWaiting` callers
- * wait (more are refused with rate_limited), and a refresh that takes longer than `timeout_ms`
- * fails its callers (the next batch starts a new one).
+ * wait (more are refused with rate_limited), and a refresh still running `timeout_ms` after it
+ * started fails its callers and everyone waiting (one reusable watchdog timer, not one per refresh).
  */
 export class CoalescedRefresh<T> {
   private waiting: Array<Waiter<T>> = [];
   private running = false;
+  private current: { started_ms: number; fail(error: unknown): void } | undefined;
+  private watchdog: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly refresh: () => Promise<T>,
@@ -38,24 +40,50 @@ export class CoalescedRefresh<T> {
       while (this.waiting.length) {
         const batch = this.waiting;
         this.waiting = [];
+        let settled = false;
+        const settle = (fn: (w: Waiter<T>) => void) => {
+          if (settled) return;
+          settled = true;
+          for (const w of batch) fn(w);
+        };
+        this.current = { started_ms: Date.now(), fail: (error) => settle((w) => w.reject(error)) };
+        this.arm();
         try {
-          const value = await this.withTimeout(this.refresh());
-          for (const w of batch) w.resolve(value);
+          const value = await this.refresh();
+          settle((w) => w.resolve(value));
         } catch (error) {
-          for (const w of batch) w.reject(error);
+          settle((w) => w.reject(error));
         }
       }
     } finally {
+      this.current = undefined;
       this.running = false;
     }
   }
 
-  private withTimeout(p: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new BillingError('internal_error', `the routing deck check took longer than ${this.options.timeout_ms} ms`)), this.options.timeout_ms);
-    });
-    p.catch(() => undefined); // an abandoned refresh may still fail later: nobody waits for it
-    return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+  private arm(): void {
+    if (this.watchdog) {
+      this.watchdog.refresh();
+      return;
+    }
+    this.watchdog = setTimeout(() => this.bark(), this.options.timeout_ms);
+    this.watchdog.unref();
+  }
+
+  /** The refresh in flight is too old: its callers, and all who wait behind it, fail now. */
+  private bark(): void {
+    const c = this.current;
+    if (!c) return;
+    const age_ms = Date.now() - c.started_ms;
+    if (age_ms < this.options.timeout_ms) {
+      this.watchdog?.refresh();
+      return;
+    }
+    const error = new BillingError('internal_error', `the routing deck check has taken ${age_ms} ms (limit ${this.options.timeout_ms} ms)`);
+    c.fail(error);
+    const behind = this.waiting;
+    this.waiting = [];
+    for (const w of behind) w.reject(error);
+    this.watchdog?.refresh();
   }
 }

@@ -2,40 +2,35 @@ import type { Carrier } from '../carriers/carrier';
 import { carrierFromRow } from '../carriers/carrier-store';
 import type { CarrierRow } from '../carriers/carrier-store';
 import { DEFAULT_DECK } from '../rating/rate-store';
-import type { Sql } from '../store/sql/database';
+import type { Database } from '../store/sql/database';
 import { CoalescedRefresh } from './coalesced-refresh';
 import type { DeckIndex } from './deck-index';
 import { loadDeckIndex, prefixKeys } from './deck-index';
+import { EpochWatch } from './epoch-watch';
 import type { RouteFacts, RouteLookup } from './route-types';
 
 /** What one ranking reads: the active sell deck and every carrier with its active buy deck, all in memory. */
 interface Snapshot {
-  /** `carrier:version:deck` for the sell deck (carrier 0) and every carrier: equal signatures, same state. */
-  signature: string;
+  /** routing_epoch when this state was read (read BEFORE the state: a change in between shows as a newer epoch next time). */
+  epoch: number;
   sell: DeckIndex | undefined;
   carriers: ReadonlyArray<{ carrier: Carrier; deck: DeckIndex | undefined }>;
 }
 
-interface CheckRow { carrier_id: number; version: number; deck_id: number | null }
-interface StateRow extends CheckRow, Partial<Omit<CarrierRow, 'id' | 'version'>> { currency: string | null; row_count: number | null }
+interface StateRow extends Partial<Omit<CarrierRow, 'id'>> { carrier_id: number; deck_id: number | null; currency: string | null; row_count: number | null }
 
-/** The cheap check, one statement: which deck versions are active, and each carrier's version (a handful of rows). */
-const CHECK_SQL = `SELECT 0 AS carrier_id, 0 AS version, d.id AS deck_id FROM rate_decks d WHERE d.name = ? AND d.carrier_id IS NULL AND d.status = 'active'
-  UNION ALL
-  SELECT c.id, c.version, d.id FROM carriers c LEFT JOIN rate_decks d ON d.carrier_id = c.id AND d.status = 'active'
-  ORDER BY 1`;
+/** The cheap check: one row the database bumps (triggers, migration 005) on any change to carriers or rate decks. */
+const EPOCH_SQL = 'SELECT epoch FROM routing_epoch WHERE id = 1';
 
 const CARRIER_FIELDS = ['name', 'sip_uri', 'transport', 'tech_prefix', 'send_plus', 'max_concurrent', 'cps', 'sources_json', 'enabled', 'priority', 'allow_loss'] as const;
 
-/** The same, with everything a snapshot needs (read when the check says something changed). */
-const STATE_SQL = `SELECT 0 AS carrier_id, 0 AS version, d.id AS deck_id, d.currency, d.row_count, ${CARRIER_FIELDS.map((f) => `NULL AS ${f}`).join(', ')}
+/** Everything a snapshot needs, in one statement (one consistent view): the active sell deck (carrier 0) and every carrier with its active buy deck. */
+const STATE_SQL = `SELECT 0 AS carrier_id, d.id AS deck_id, d.currency, d.row_count, ${CARRIER_FIELDS.map((f) => `NULL AS ${f}`).join(', ')}
     FROM rate_decks d WHERE d.name = ? AND d.carrier_id IS NULL AND d.status = 'active'
   UNION ALL
-  SELECT c.id, c.version, d.id, d.currency, d.row_count, ${CARRIER_FIELDS.map((f) => `c.${f}`).join(', ')}
+  SELECT c.id, d.id, d.currency, d.row_count, ${CARRIER_FIELDS.map((f) => `c.${f}`).join(', ')}
     FROM carriers c LEFT JOIN rate_decks d ON d.carrier_id = c.id AND d.status = 'active'
   ORDER BY 1`;
-
-const signatureOf = (rows: readonly CheckRow[]): string => rows.map((r) => `${Number(r.carrier_id)}:${Number(r.version)}:${r.deck_id === null ? '-' : Number(r.deck_id)}`).join(',');
 
 export interface IndexedRouteLookupOptions {
   sellDeck?: string;
@@ -43,16 +38,24 @@ export interface IndexedRouteLookupOptions {
   maxWaiting?: number;
   /** Longest a deck check may take, including loading a new deck version into memory. */
   timeout_ms?: number;
+  /**
+   * 'notify' (default): where the database can LISTEN (PostgreSQL), trust its NOTIFY of the epoch and
+   * skip the per-ranking check while the listen connection is up — a change is seen once its
+   * notification arrives (normally within a millisecond of the commit). 'check': read the epoch before
+   * every ranking — a change committed before a ranking was asked is always seen.
+   */
+  freshness?: 'notify' | 'check';
 }
 
 /**
  * Ranking facts from an in-memory index of the ACTIVE deck versions (sell deck and every carrier's
- * buy deck), kept exact across processes: before each ranking, one cheap statement (CHECK_SQL,
- * shared by the rankings that arrive together) says which deck versions are active and each
- * carrier's version. When it differs from what is in memory, the new state is read and any new
- * deck version loaded before the ranking answers. So a ranking always uses ONE whole state that
- * was current after it was asked — the old decks, then the new ones, never a mix of one deck's
- * versions, and never older than the last switch committed before the call.
+ * buy deck), kept exact across processes: before each ranking, one primary-key read of
+ * routing_epoch (shared by the rankings that arrive together) says whether anything about carriers
+ * or decks changed in ANY process — or, on PostgreSQL, the epoch NOTIFY says so without asking.
+ * When it did, the state is read again (one statement) and any new deck version loaded before the
+ * ranking answers. So a ranking always uses ONE whole state — the old decks, then the new ones,
+ * never a mix of one deck's versions, never back — and (freshness 'check') never older than the
+ * last change committed before it was asked, or (freshness 'notify') than the last one notified.
  * Deck versions are immutable once active, so a loaded version is never stale.
  */
 export class IndexedRouteLookup implements RouteLookup {
@@ -62,19 +65,26 @@ export class IndexedRouteLookup implements RouteLookup {
   private readonly decks = new Map<number, Promise<DeckIndex>>();
   private readonly gate: CoalescedRefresh<Snapshot>;
   private readonly sellDeck: string;
+  private readonly watch: EpochWatch | undefined;
 
-  constructor(private readonly q: Sql, options: IndexedRouteLookupOptions = {}) {
+  constructor(private readonly q: Database, options: IndexedRouteLookupOptions = {}) {
     this.sellDeck = options.sellDeck ?? DEFAULT_DECK;
     this.gate = new CoalescedRefresh(() => this.refresh(), { maxWaiting: options.maxWaiting ?? 10_000, timeout_ms: options.timeout_ms ?? 30_000 });
+    if ((options.freshness ?? 'notify') === 'notify' && q.listen) this.watch = new EpochWatch(q, () => this.readEpoch());
   }
 
   /** Loads the active decks now (e.g. at process start) rather than on the first ranking. */
   async warm(): Promise<void> {
+    this.watch?.start();
     await this.gate.next();
   }
 
   async facts(digits: string): Promise<RouteFacts> {
-    const snap = await this.gate.next();
+    this.watch?.start();
+    // Listening (PostgreSQL) and nothing notified since the snapshot: no database round trip at all.
+    const known = this.watch?.epoch;
+    const current = this.snapshot;
+    const snap = known !== undefined && current !== undefined && current.epoch >= known ? current : await this.gate.next();
     const keys = prefixKeys(digits);
     const sell = snap.sell?.match(digits, keys);
     return {
@@ -87,10 +97,14 @@ export class IndexedRouteLookup implements RouteLookup {
     };
   }
 
+  private async readEpoch(): Promise<number> {
+    return Number((await this.q.one<{ epoch: number }>(EPOCH_SQL))?.epoch);
+  }
+
   private async refresh(): Promise<Snapshot> {
     const seq = ++this.started;
-    const check = await this.q.all<CheckRow>(CHECK_SQL, [this.sellDeck]);
-    if (this.snapshot && this.snapshot.signature === signatureOf(check)) return this.snapshot;
+    const epoch = await this.readEpoch();
+    if (this.snapshot && this.snapshot.epoch === epoch) return this.snapshot;
     const rows = await this.q.all<StateRow>(STATE_SQL, [this.sellDeck]);
     const deckOf = (r: StateRow) => (r.deck_id === null ? Promise.resolve(undefined) : this.deck({ id: Number(r.deck_id), currency: r.currency as string, row_count: Number(r.row_count) }));
     const sellRow = rows.find((r) => Number(r.carrier_id) === 0);
@@ -103,7 +117,7 @@ export class IndexedRouteLookup implements RouteLookup {
       Object.freeze(carrier.sources);
       carriers.push({ carrier, deck: await deckOf(r) });
     }
-    const snap: Snapshot = { signature: signatureOf(rows), sell, carriers };
+    const snap: Snapshot = { epoch, sell, carriers };
     // A refresh abandoned after a timeout may finish late: never install an older state over a newer one.
     if (seq > this.installed) {
       this.installed = seq;

@@ -16,7 +16,7 @@ interface FactRow extends Partial<CarrierRow> {
   blocked: number | null;
 }
 
-const CARRIER_FIELDS = ['name', 'sip_uri', 'transport', 'tech_prefix', 'send_plus', 'max_concurrent', 'cps', 'sources_json', 'enabled', 'priority', 'allow_loss', 'version'] as const;
+const CARRIER_FIELDS = ['name', 'sip_uri', 'transport', 'tech_prefix', 'send_plus', 'max_concurrent', 'cps', 'sources_json', 'enabled', 'priority', 'allow_loss'] as const;
 const RATE_FIELDS = 'r.prefix, r.rate_per_minute_scaled, r.connect_fee_minor, r.initial_increment_s, r.increment_s, r.blocked';
 
 /** The facts of one ranking in ONE statement (one snapshot on both databases): the sell deck's matches, and every carrier with its active buy deck's matches. */

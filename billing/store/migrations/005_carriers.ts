@@ -6,7 +6,9 @@ import type { Knex } from 'knex';
  * marked with `rate_decks.carrier_id` and named `carrier:<id>`. `route_attempts` keeps every carrier
  * the edge tried for a call; the call record gets the winning carrier, the buy rate it snapshotted,
  * the talk time and the buy cost, so each call carries revenue (cost_minor), cost and margin.
- * `carriers.version` grows on every change, so routing caches can tell cheaply that they are stale.
+ * `routing_epoch` is one row the DATABASE bumps (triggers) on any change to carriers or rate decks,
+ * so a routing cache in any process can tell with one primary-key read that it may be stale; on
+ * PostgreSQL the bump is also NOTIFYed on channel `routing_epoch`.
  */
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('carriers', (t) => {
@@ -22,7 +24,6 @@ export async function up(knex: Knex): Promise<void> {
     t.integer('enabled').notNullable().defaultTo(1);
     t.integer('priority').notNullable().defaultTo(0);
     t.integer('allow_loss').notNullable().defaultTo(0);
-    t.integer('version').notNullable().defaultTo(1);
     t.bigInteger('created_at_ms').notNullable();
     t.bigInteger('updated_at_ms').notNullable();
     t.check("transport IN ('udp', 'tcp', 'tls')", [], 'carriers_transport');
@@ -50,6 +51,31 @@ export async function up(knex: Knex): Promise<void> {
     t.check('attempt_order >= 1 AND ended_at_ms >= started_at_ms', [], 'route_attempts_consistent');
   });
 
+  await knex.schema.createTable('routing_epoch', (t) => {
+    t.integer('id').primary();
+    t.bigInteger('epoch').notNullable();
+  });
+  await knex('routing_epoch').insert({ id: 1, epoch: 1 });
+  if (knex.client.config.client === 'pg') {
+    // PostgreSQL also tells listening processes (delivered at commit, in order; nothing on rollback).
+    await knex.raw(`CREATE FUNCTION routing_epoch_bump() RETURNS trigger LANGUAGE plpgsql AS $$
+      DECLARE e bigint;
+      BEGIN
+        UPDATE routing_epoch SET epoch = epoch + 1 WHERE id = 1 RETURNING epoch INTO e;
+        PERFORM pg_notify('routing_epoch', e::text);
+        RETURN NULL;
+      END $$`);
+    for (const table of ['carriers', 'rate_decks']) {
+      await knex.raw(`CREATE TRIGGER ${table}_routing_epoch AFTER INSERT OR UPDATE OR DELETE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION routing_epoch_bump()`);
+    }
+  } else {
+    for (const table of ['carriers', 'rate_decks']) {
+      for (const event of ['INSERT', 'UPDATE', 'DELETE']) {
+        await knex.raw(`CREATE TRIGGER ${table}_routing_epoch_${event.toLowerCase()} AFTER ${event} ON ${table} BEGIN UPDATE routing_epoch SET epoch = epoch + 1 WHERE id = 1; END`);
+      }
+    }
+  }
+
   for (const column of [
     'carrier_id INTEGER NULL',
     'buy_rate_json TEXT NULL',
@@ -68,6 +94,12 @@ export async function down(knex: Knex): Promise<void> {
     await knex.raw(`ALTER TABLE call_records DROP COLUMN ${column}`);
   }
   await knex.schema.dropTableIfExists('route_attempts');
+  for (const table of ['carriers', 'rate_decks']) {
+    if (knex.client.config.client === 'pg') await knex.raw(`DROP TRIGGER IF EXISTS ${table}_routing_epoch ON ${table}`);
+    else for (const event of ['insert', 'update', 'delete']) await knex.raw(`DROP TRIGGER IF EXISTS ${table}_routing_epoch_${event}`);
+  }
+  if (knex.client.config.client === 'pg') await knex.raw('DROP FUNCTION IF EXISTS routing_epoch_bump()');
+  await knex.schema.dropTableIfExists('routing_epoch');
   // Buy decks go with their carriers; sell decks stay.
   await knex.raw('DELETE FROM rates WHERE deck_id IN (SELECT id FROM rate_decks WHERE carrier_id IS NOT NULL)');
   await knex.raw('DELETE FROM rate_decks WHERE carrier_id IS NOT NULL');
