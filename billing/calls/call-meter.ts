@@ -83,10 +83,8 @@ export class CallMeter {
    * must capture (0 = void) so the total equals price(billed seconds). Never more than held, never
    * less than already captured.
    */
-  settle(duration_s: number): { talk_s: number; billed_s: number; cost_minor: number; captures: Array<{ hold_id: string; amount_minor: number }> } {
-    // Never less than the chunks already paid for: captured money was for time that elapsed.
-    const paidUpTo_s = this.chunks.filter((c) => c.state === 'captured' && c.amount_minor > 0).reduce((s, c) => Math.max(s, c.to_s), 0);
-    const d = Math.max(Math.min(duration_s, this.covered_s), paidUpTo_s);
+  settle(duration_s: number): { billed_s: number; cost_minor: number; captures: Array<{ hold_id: string; amount_minor: number }> } {
+    const d = this.talkSeconds(duration_s);
     const billed_s = Math.min(billedSeconds(this.rate, d), this.covered_s);
     const cost_minor = priceBilledSeconds(this.rate, billed_s);
     let remaining = cost_minor - this.captured_minor;
@@ -99,7 +97,16 @@ export class CallMeter {
       remaining -= take;
     }
     assert(remaining === 0, 'pending chunks cover the final charge');
-    // talk_s: the talk time the bill is for, before rounding (the carrier's increments apply to it too).
-    return { talk_s: d, billed_s, cost_minor, captures };
+    return { billed_s, cost_minor, captures };
+  }
+
+  /**
+   * The talk time a call that lasted `duration_s` is billed for, before rounding to increments: no
+   * more than was covered, never less than the chunks already paid for (captured money was for time
+   * that elapsed). The carrier's increments apply to the same time (the call's buy cost).
+   */
+  talkSeconds(duration_s: number): number {
+    const paidUpTo_s = this.chunks.filter((c) => c.state === 'captured' && c.amount_minor > 0).reduce((s, c) => Math.max(s, c.to_s), 0);
+    return Math.max(Math.min(duration_s, this.covered_s), paidUpTo_s);
   }
 }
