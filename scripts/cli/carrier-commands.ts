@@ -19,7 +19,9 @@ const carrierName = (text: string): string => {
   if (!CARRIER_NAME.test(text.trim())) throw new InvalidArgumentError('expected 1 to 100 letters, digits, dots, dashes or underscores');
   return text.trim();
 };
-const limitOrUnlimited = (text: string): number | null => (/^(unlimited|none)$/i.test(text.trim()) ? null : wholeNumber(1, 1_000_000)(text.trim()));
+/** A limit, or 'unlimited' (commander turns a parser's null into '', so the word is kept until patchFrom). */
+const limitOrUnlimited = (text: string): number | 'unlimited' => (/^(unlimited|none)$/i.test(text.trim()) ? 'unlimited' : wholeNumber(1, 1_000_000)(text.trim()));
+const limit = (v: number | 'unlimited'): number | null => (v === 'unlimited' ? null : v);
 const priority = (text: string): number => {
   if (!/^-?\d{1,4}$/.test(text.trim()) || Math.abs(Number(text)) > 1000) throw new InvalidArgumentError('expected a whole number from -1000 to 1000 (lower is tried first)');
   return Number(text);
@@ -71,8 +73,8 @@ function carrierText(c: Carrier, deck: DeckSummary | null, versions?: DeckSummar
 }
 
 interface CarrierOptions {
-  name?: string; uri?: string; transport?: CarrierInput['transport']; techPrefix?: string; sendPlus?: boolean; maxConcurrent?: number | null;
-  cps?: number | null; source?: string[]; sources?: boolean; priority?: number; allowLoss?: boolean; disabled?: boolean; rename?: string; operator: string;
+  name?: string; uri?: string; transport?: CarrierInput['transport']; techPrefix?: string; sendPlus?: boolean; maxConcurrent?: number | 'unlimited';
+  cps?: number | 'unlimited'; source?: string[]; sources?: boolean; priority?: number; allowLoss?: boolean; disabled?: boolean; rename?: string; operator: string;
 }
 
 /** The fields the options set (undefined: left as they are). */
@@ -82,8 +84,8 @@ function patchFrom(o: CarrierOptions): Partial<CarrierInput> {
   if (o.transport !== undefined) p.transport = o.transport;
   if (o.techPrefix !== undefined) p.tech_prefix = o.techPrefix;
   if (o.sendPlus !== undefined) p.send_plus = o.sendPlus;
-  if (o.maxConcurrent !== undefined) p.max_concurrent = o.maxConcurrent;
-  if (o.cps !== undefined) p.cps = o.cps;
+  if (o.maxConcurrent !== undefined) p.max_concurrent = limit(o.maxConcurrent);
+  if (o.cps !== undefined) p.cps = limit(o.cps);
   if (o.source !== undefined) p.sources = o.source;
   if (o.sources === false) p.sources = [];
   if (o.priority !== undefined) p.priority = o.priority;

@@ -125,7 +125,7 @@ for (const kind of KINDS) {
           continue;
         }
         if (spec.carrier && spec.carrierFirst) await t.billing.routing.setCallCarrier(id, carrierIds[spec.carrier] as number);
-        while (m.limit_s < spec.talk_s) expect((await m.extend()).value).to.equal(true);
+        while (m.limit_s < spec.talk_s) expect(await m.extend()).to.deep.equal({ ok: true, value: true });
         await m.captureElapsed(Math.floor(spec.talk_s));
         await m.finish(spec.talk_s, { hangup_cause: 'normal', answered_at_ms: at, ended_at_ms: at + Math.round(spec.talk_s * 1000), status: 'completed' });
         if (spec.carrier && !spec.carrierFirst) await t.billing.routing.setCallCarrier(id, carrierIds[spec.carrier] as number);
