@@ -4,6 +4,7 @@ import * as cli from './002_cli';
 import * as site from './003_site';
 import * as oneActiveDeck from './004_one_active_deck';
 import * as carriers from './005_carriers';
+import * as siteRevealLinks from './008_site_reveal_links';
 
 interface Migration { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> }
 
@@ -17,6 +18,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['003_site', site],
   ['004_one_active_deck', oneActiveDeck],
   ['005_carriers', carriers],
+  ['008_site_reveal_links', siteRevealLinks],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {
