@@ -72,42 +72,64 @@ export interface IndexRow {
   blocked: number | boolean;
 }
 
+/** One prefix length's columns while loading (plain arrays; packed into a Bucket at the end). */
+interface Growing { keys: number[]; rate: number[]; connect: number[]; initial: number[]; increment: number[]; blocked: number[] }
+
 /** Collects rows in any order, then packs each prefix length into sorted typed arrays. */
 export class DeckIndexBuilder {
-  private readonly rows: IndexRow[][] = Array.from({ length: MAX_LEN + 1 }, () => []);
+  private readonly growing: Array<Growing | undefined> = [];
   private count = 0;
 
   constructor(readonly deck_id: number, readonly currency: string) {}
 
   add(r: IndexRow): void {
-    assert(/^\d{1,15}$/.test(r.prefix), 'a deck prefix is 1 to 15 digits');
-    (this.rows[r.prefix.length] as IndexRow[]).push(r);
+    const L = r.prefix.length;
+    assert(L >= 1 && L <= MAX_LEN && /^\d+$/.test(r.prefix), 'a deck prefix is 1 to 15 digits');
+    let g = this.growing[L];
+    if (!g) {
+      g = { keys: [], rate: [], connect: [], initial: [], increment: [], blocked: [] };
+      this.growing[L] = g;
+    }
+    g.keys.push(Number(r.prefix));
+    g.rate.push(Number(r.rate_per_minute_scaled));
+    g.connect.push(Number(r.connect_fee_minor));
+    g.initial.push(Number(r.initial_increment_s));
+    g.increment.push(Number(r.increment_s));
+    g.blocked.push(r.blocked === true || Number(r.blocked) === 1 ? 1 : 0);
     this.count++;
   }
 
   finish(): DeckIndex {
-    const buckets = this.rows.map((rows): Bucket | undefined => {
-      if (!rows.length) return undefined;
-      const keyed = rows.map((r) => ({ key: Number(r.prefix), r }));
-      let sorted = true;
-      for (let i = 1; i < keyed.length && sorted; i++) sorted = (keyed[i - 1] as { key: number }).key < (keyed[i] as { key: number }).key;
-      if (!sorted) keyed.sort((a, b) => a.key - b.key);
-      const n = keyed.length;
+    const buckets: Array<Bucket | undefined> = [];
+    for (let L = 0; L <= MAX_LEN; L++) {
+      const g = this.growing[L];
+      if (!g) continue;
+      const n = g.keys.length;
+      // Rows usually arrive sorted (ORDER BY prefix: equal lengths compare like numbers); sort otherwise.
+      let order: number[] | undefined;
+      for (let i = 1; i < n; i++) {
+        if ((g.keys[i - 1] as number) >= (g.keys[i] as number)) {
+          order = Array.from({ length: n }, (_, k) => k).sort((x, y) => (g.keys[x] as number) - (g.keys[y] as number));
+          break;
+        }
+      }
+      const at = (i: number) => (order ? (order[i] as number) : i);
       const b: Bucket = {
         keys: new Float64Array(n), rate: new Float64Array(n), connect: new Float64Array(n),
         initial: new Uint16Array(n), increment: new Uint16Array(n), blocked: new Uint8Array(n),
       };
-      keyed.forEach(({ key, r }, i) => {
-        assert(i === 0 || key !== b.keys[i - 1], 'each prefix once per deck');
-        b.keys[i] = key;
-        b.rate[i] = Number(r.rate_per_minute_scaled);
-        b.connect[i] = Number(r.connect_fee_minor);
-        b.initial[i] = Number(r.initial_increment_s);
-        b.increment[i] = Number(r.increment_s);
-        b.blocked[i] = r.blocked === true || Number(r.blocked) === 1 ? 1 : 0;
-      });
-      return b;
-    });
+      for (let i = 0; i < n; i++) {
+        const j = at(i);
+        b.keys[i] = g.keys[j] as number;
+        assert(i === 0 || (b.keys[i] as number) > (b.keys[i - 1] as number), 'each prefix once per deck');
+        b.rate[i] = g.rate[j] as number;
+        b.connect[i] = g.connect[j] as number;
+        b.initial[i] = g.initial[j] as number;
+        b.increment[i] = g.increment[j] as number;
+        b.blocked[i] = g.blocked[j] as number;
+      }
+      buckets[L] = b;
+    }
     return new DeckIndex(this.deck_id, this.currency, buckets, this.count);
   }
 }

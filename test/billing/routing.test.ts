@@ -6,6 +6,7 @@ import { insertCarrier, updateCarrier } from '../../billing/carriers/carrier-sto
 import type { Rate } from '../../billing/rating/rate';
 import { RATE_SCALE } from '../../billing/rating/rate';
 import { importDeck } from '../../billing/rating/rate-store';
+import { DeckIndexBuilder, prefixKeys } from '../../billing/routing/deck-index';
 import { IndexedRouteLookup } from '../../billing/routing/indexed-route-lookup';
 import type { RouteRanking } from '../../billing/routing/route-types';
 import { Routing } from '../../billing/routing/routing';
@@ -93,6 +94,29 @@ const TABLE: Array<{ why: string; number: string; expect: ReturnType<typeof summ
   { why: 'more than 15 digits', number: '4477009001234567', expect: { ok: false, reason: 'invalid_number', skipped: [] } },
   { why: 'empty', number: '', expect: { ok: false, reason: 'invalid_number', skipped: [] } },
 ];
+
+describe('deck index (pure)', () => {
+  const row = (prefix: string, rate_per_minute_scaled = 1) => ({ prefix, rate_per_minute_scaled, connect_fee_minor: 0, initial_increment_s: 60, increment_s: 60, blocked: 0 });
+  it('finds the longest prefix whatever order the rows came in, leading zeros and 15 digits included', () => {
+    const prefixes = ['44', '447', '4477', '1', '19', '0044', '004', '999999999999999', '3', '31', '310'];
+    for (const order of [prefixes, [...prefixes].reverse(), [...prefixes].sort()]) {
+      const b = new DeckIndexBuilder(1, 'USD');
+      for (const p of order) b.add(row(p, Number(`1${p.length}`)));
+      const index = b.finish();
+      const longest = (n: string) => index.match(n, prefixKeys(n))?.prefix;
+      expect(['447700900123', '442071234567', '4', '0044123', '0049', '999999999999999', '3105551234', '3'].map(longest))
+        .to.deep.equal(['4477', '44', undefined, '0044', '004', '999999999999999', '310', '3']);
+      expect(index.size).to.equal(prefixes.length);
+    }
+  });
+  it('refuses a prefix twice', () => {
+    const b = new DeckIndexBuilder(1, 'USD');
+    b.add(row('44'));
+    b.add(row('1'));
+    b.add(row('44'));
+    expect(() => b.finish()).to.throw(/each prefix once/);
+  });
+});
 
 for (const kind of KINDS) {
   describe(`least-cost routing (${kind})`, function () {
