@@ -93,9 +93,7 @@ export class CallMeter {
    * less than already captured.
    */
   settle(duration_s: number): { billed_s: number; cost_minor: number; captures: Array<{ hold_id: string; amount_minor: number }> } {
-    // Never less than the chunks already paid for: captured money was for time that elapsed.
-    const paidUpTo_s = this.chunks.filter((c) => c.state === 'captured' && c.amount_minor > 0).reduce((s, c) => Math.max(s, c.to_s), 0);
-    const d = Math.max(Math.min(duration_s, this.covered_s), paidUpTo_s);
+    const d = this.talkSeconds(duration_s);
     const billed_s = Math.min(billedSeconds(this.rate, d), this.covered_s);
     const cost_minor = priceBilledSeconds(this.rate, billed_s);
     let remaining = cost_minor - this.captured_minor;
@@ -109,5 +107,15 @@ export class CallMeter {
     }
     assert(remaining === 0, 'pending chunks cover the final charge');
     return { billed_s, cost_minor, captures };
+  }
+
+  /**
+   * The talk time a call that lasted `duration_s` is billed for, before rounding to increments: no
+   * more than was covered, never less than the chunks already paid for (captured money was for time
+   * that elapsed). The carrier's increments apply to the same time (the call's buy cost).
+   */
+  talkSeconds(duration_s: number): number {
+    const paidUpTo_s = this.chunks.filter((c) => c.state === 'captured' && c.amount_minor > 0).reduce((s, c) => Math.max(s, c.to_s), 0);
+    return Math.max(Math.min(duration_s, this.covered_s), paidUpTo_s);
   }
 }

@@ -8,6 +8,7 @@ import { fail, ok } from '../shared/errors';
 import { CallMeter } from './call-meter';
 import type { ChunkRequest } from './call-meter';
 import { holdsOfCall, reserveCallChunk, settleCallChunk } from './call-holds';
+import { settleBuyCost } from './call-carrier';
 import { updateCallRecord } from './call-records';
 
 /** How long a chunk's hold outlives its chunk, so a restarted IVR can still capture it. */
@@ -105,8 +106,9 @@ export class CallMetering {
     return n;
   }
 
-  /** Final bill: captures exactly the rated cost of `duration_s` (0 when never answered), releases the rest, closes the call record. */
+  /** Final bill: captures exactly the rated cost of `duration_s` (0 when never answered), releases the rest, closes the call record (with its buy cost when the carrier is known). */
   async finish(duration_s: number, fields: { hangup_cause: string | null; answered_at_ms: number | null; ended_at_ms: number; status: 'completed' | 'failed' }): Promise<{ billed_s: number; cost_minor: number; captured_minor: number }> {
+    const talk_s = this.meter.talkSeconds(duration_s);
     const bill = this.meter.settle(duration_s);
     const captured = await this.billing.tx(async (ctx) => {
       let total = this.meter.captured_minor;
@@ -118,9 +120,11 @@ export class CallMetering {
         else if (!(isBillingError(r.error) && (r.error.code === 'invalid_state' || r.error.code === 'insufficient_funds'))) throw r.error;
       }
       await updateCallRecord(ctx.q, this.call_id, {
-        billed_seconds: bill.billed_s, cost_minor: bill.cost_minor, captured_minor: total,
+        billed_seconds: bill.billed_s, cost_minor: bill.cost_minor, captured_minor: total, talk_ms: Math.round(talk_s * 1000),
         hangup_cause: fields.hangup_cause, answered_at_ms: fields.answered_at_ms, ended_at_ms: fields.ended_at_ms, status: fields.status,
       });
+      // The buy side, when the SIP edge already named the winning carrier (else when it does).
+      await settleBuyCost(ctx.q, this.call_id);
       return total;
     });
     for (const c of bill.captures) this.meter.markCaptured(c.hold_id);

@@ -22,9 +22,16 @@ export interface CallRecord {
   hangup_cause: string | null;
   channel_id: string | null;
   outbound_channel_id: string | null;
+  /** The carrier that answered (set by the SIP edge), its buy rate snapshot, and the buy side of the bill. */
+  carrier_id: number | null;
+  buy_rate_json: string | null;
+  /** Talk time billed, before rounding to increments (set at settlement). */
+  talk_ms: number | null;
+  buy_billed_seconds: number | null;
+  buy_cost_minor: number | null;
 }
 
-const COLUMNS = 'id, card_id, caller_number, access_number, destination, destination_name, currency, rate_json, status, started_at_ms, answered_at_ms, ended_at_ms, billed_seconds, cost_minor, captured_minor, hangup_cause, channel_id, outbound_channel_id';
+const COLUMNS = 'id, card_id, caller_number, access_number, destination, destination_name, currency, rate_json, status, started_at_ms, answered_at_ms, ended_at_ms, billed_seconds, cost_minor, captured_minor, hangup_cause, channel_id, outbound_channel_id, carrier_id, buy_rate_json, talk_ms, buy_billed_seconds, buy_cost_minor';
 
 export async function insertCallRecord(q: Sql, r: Pick<CallRecord, 'id' | 'card_id' | 'caller_number' | 'access_number' | 'channel_id' | 'started_at_ms'>): Promise<void> {
   await q.run("INSERT INTO call_records (id, card_id, caller_number, access_number, channel_id, status, started_at_ms) VALUES (?, ?, ?, ?, ?, 'active', ?)", [
@@ -33,7 +40,7 @@ export async function insertCallRecord(q: Sql, r: Pick<CallRecord, 'id' | 'card_
 }
 
 /** Fields a call flow fills in as the call goes (card after login, destination and rate snapshot, answer time…). */
-export async function updateCallRecord(q: Sql, id: string, patch: Partial<Omit<CallRecord, 'id' | 'rate_json'>> & { rate?: Rate & { currency?: string } }): Promise<void> {
+export async function updateCallRecord(q: Sql, id: string, patch: Partial<Omit<CallRecord, 'id' | 'rate_json' | 'carrier_id' | 'buy_rate_json' | 'buy_billed_seconds' | 'buy_cost_minor'>> & { rate?: Rate & { currency?: string } }): Promise<void> {
   const { rate, ...rest } = patch;
   const fields: Record<string, string | number | null> = { ...(rest as Record<string, string | number | null>) };
   if (rate) fields.rate_json = JSON.stringify(rate);

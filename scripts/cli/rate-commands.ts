@@ -1,43 +1,19 @@
-import fs from 'node:fs';
 import type { Command } from 'commander';
-import { CsvImportError } from '../../billing/batches/csv-rows';
-import { formatMinor } from '../../billing/money/money';
-import { diffDecks, formatRatePerMinute, parseRateDeck } from '../../billing/rating/rate-csv';
-import type { DeckDiff } from '../../billing/rating/rate-csv';
-import type { Rate } from '../../billing/rating/rate';
-import { activeDeck, deckRates, DEFAULT_DECK, importDeck, lookupRate } from '../../billing/rating/rate-store';
+import { InvalidArgumentError } from 'commander';
+import { isCarrierDeckName } from '../../billing/carriers/carrier-deck';
+import { activeDeck, DEFAULT_DECK, importDeck, lookupRate } from '../../billing/rating/rate-store';
 import { CliError, EXIT_FAILURE, EXIT_USAGE, output, withBilling } from './cli-context';
 import type { GlobalOptions } from './cli-context';
 import { currencyCode, defaultOperator, nonEmpty } from './cli-options';
 import { recordOperatorEvent } from './audit';
-import { progressBar } from './progress';
+import { diffText, importDeckFile } from './deck-import';
+import { rateJson, rateText } from './rate-text';
 
-const deckName = (text: string): string => nonEmpty('a deck name', 100)(text);
-
-export function rateText(r: Rate, currency: string): string {
-  if (r.blocked) return `${r.prefix} ${r.destination}: BLOCKED`;
-  return `${r.prefix} ${r.destination}: ${formatRatePerMinute(r.rate_per_minute_scaled, currency)} ${currency}/min, connect ${formatMinor(r.connect_fee_minor, currency)}, ` +
-    `${r.initial_increment_s}/${r.increment_s} s, minimum ${formatMinor(r.min_charge_minor, currency)}`;
-}
-
-function diffText(d: DeckDiff, currency: string, fromRows: number | null): string {
-  const lines = [
-    fromRows === null ? 'no active deck of that name yet: every row is new' : `against the active deck (${fromRows} rows):`,
-    `  added ${d.added}, removed ${d.removed}, changed ${d.changed}, unchanged ${d.unchanged}`,
-  ];
-  for (const r of d.examples.added) lines.push(`  + ${rateText(r, currency)}`);
-  for (const r of d.examples.removed) lines.push(`  - ${rateText(r, currency)}`);
-  for (const c of d.examples.changed) lines.push(`  ~ ${rateText(c.before, currency)}\n    → ${rateText(c.after, currency)}`);
-  return lines.join('\n');
-}
-
-const rateJson = (r: Rate, currency: string) => ({
-  ...r,
-  rate_per_minute: formatRatePerMinute(r.rate_per_minute_scaled, currency),
-  connect_fee: formatMinor(r.connect_fee_minor, currency),
-  minimum_charge: formatMinor(r.min_charge_minor, currency),
-  currency,
-});
+const deckName = (text: string): string => {
+  const name = nonEmpty('a deck name', 100)(text);
+  if (isCarrierDeckName(name)) throw new InvalidArgumentError('"carrier:…" names are carriers\' buy decks: use `prepaid carriers rates import --carrier NAME`');
+  return name;
+};
 
 export function registerRateCommands(program: Command): void {
   const rates = program.command('rates').description('rate decks: import (atomic switch), show which rate applies, list decks');
@@ -58,27 +34,17 @@ Calls are rated from ONE deck, named by RATE_DECK (default "${DEFAULT_DECK}"); i
 rate they started with.`)
     .action(async (o: { file: string; deck?: string; currency?: string; dryRun?: boolean; operator: string }, cmd: Command) => {
       const opts = cmd.optsWithGlobals<GlobalOptions>();
-      if (!fs.existsSync(o.file)) throw new CliError(`--file: ${o.file} does not exist`, EXIT_USAGE);
       const result = await withBilling(async (billing, config) => {
         const callsDeck = config.ivr.rateDeck;
         const deck = o.deck ?? callsDeck;
         const currency = o.currency ?? config.defaultCurrency;
-        const parsed = await parseRateDeck(fs.createReadStream(o.file), currency).catch((err: unknown) => {
-          if (err instanceof CsvImportError) throw new CliError(`cannot import ${o.file} (${err.problems.length}${err.truncated ? '+' : ''} problem${err.problems.length === 1 ? '' : 's'}); nothing was imported:\n${err.message}`, EXIT_FAILURE);
-          throw err;
-        });
         const live = await activeDeck(billing.db, deck);
-        const diff = diffDecks(live ? await deckRates(billing.db, live.id) : [], parsed);
-        const base = { deck, calls_rated_from: callsDeck, used_by_calls: deck === callsDeck, currency, rows: parsed.length, previous: live ?? null, diff, dry_run: Boolean(o.dryRun) };
-        if (o.dryRun) return { ...base, activated: null };
-        const bar = progressBar('loading rates', parsed.length);
-        try {
-          const loaded = await importDeck(billing.db, deck, currency, parsed, billing.clock.now().getTime(), (n) => bar.update(n));
+        const r = await importDeckFile(billing, { file: o.file, currency, dryRun: Boolean(o.dryRun), live }, async (parsed, diff, onProgress) => {
+          const loaded = await importDeck(billing.db, deck, currency, parsed, billing.clock.now().getTime(), onProgress);
           await billing.tx((ctx) => recordOperatorEvent(ctx.q, ctx.now_ms, { action: 'deck.import', target_kind: 'deck', target_id: deck, actor: o.operator, detail: { version: loaded.id, rows: loaded.row_count, added: diff.added, removed: diff.removed, changed: diff.changed } }));
-          return { ...base, activated: loaded };
-        } finally {
-          bar.stop();
-        }
+          return loaded;
+        });
+        return { deck, calls_rated_from: callsDeck, used_by_calls: deck === callsDeck, ...r };
       });
       if (!result.used_by_calls) {
         // On stderr, also with --json: an operator loading a deck that calls will not use should hear of it.
@@ -119,7 +85,7 @@ rate they started with.`)
       const { decks, callsDeck } = await withBilling(async (billing, config) => ({
         callsDeck: config.ivr.rateDeck,
         decks: await billing.db.all<{ id: number; name: string; currency: string; status: string; row_count: number; created_at_ms: number; activated_at_ms: number | null }>(
-          'SELECT id, name, currency, status, row_count, created_at_ms, activated_at_ms FROM rate_decks ORDER BY name, id'),
+          'SELECT id, name, currency, status, row_count, created_at_ms, activated_at_ms FROM rate_decks WHERE carrier_id IS NULL ORDER BY name, id'),
       }));
       const used = (d: { name: string; status: string }): boolean => d.name === callsDeck && d.status === 'active';
       output(opts, { calls_rated_from: callsDeck, decks }, () => [
