@@ -10,12 +10,19 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
-      'no-restricted-imports': ['error', { paths: [{ name: 'ari-client', message: 'Only ivr/ari/ may import ari-client.' }] }],
+      'no-restricted-imports': ['error', { paths: [
+        { name: 'ari-client', message: 'Only ivr/ari/ may import ari-client.' },
+        { name: 'drachtio-srf', message: 'Only edge/srf/ (and the drachtio-server double\'s tests) may import drachtio-srf.' },
+      ] }],
     },
   },
   {
     files: ['ivr/ari/**'],
-    rules: { 'no-restricted-imports': 'off' },
+    rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'drachtio-srf', message: 'Only edge/srf/ may import drachtio-srf.' }] }] },
+  },
+  {
+    files: ['edge/srf/**', 'test/doubles/drachtio/**'],
+    rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'ari-client', message: 'Only ivr/ari/ may import ari-client.' }] }] },
   },
   {
     files: ['billing/**/*.ts', 'ivr/calls/**/*.ts'],
