@@ -105,6 +105,18 @@ describe('SIP edge: outbound least-cost routing through carriers', function () {
     expect(gw1.requests('CANCEL')).to.have.length(0); // held by drachtio: no provisional response came (06c)
   });
 
+  it('an abandoned carrier answering late is hung up at once; the call stays with the carrier that took it', async () => {
+    await start({ attemptTimeout_ms: 300 });
+    gw1.opts.invite = answers.answer({ trying: false, ring_ms: null, answer_ms: 800 }); // nothing, then a 200 long after the timeout
+    gw2.opts.invite = answers.answer({ answer_ms: 20 });
+    const call = dial('call-late');
+    expect((await call.finalResponse()).status).to.equal(200);
+    await until(() => gw1.requests('BYE').length === 1, 3000, 'late answer hung up');
+    expect(call.ended).to.equal(false);
+    expect(gw2.ended).to.equal(0);
+    expect(routing.winners).to.deep.equal([{ call_id: 'call-late', carrier_id: 2 }]);
+  });
+
   it('a carrier that only sends 100 Trying is CANCELed after the attempt timeout and the next one tried', async () => {
     await start({ attemptTimeout_ms: 300 });
     gw1.opts.invite = answers.trying();

@@ -117,7 +117,7 @@ export class SipPeer implements Endpoint {
 
 export type InviteScript =
   /** 100, optionally 180 after ring_ms, then 200 + SDP after answer_ms; a BYE after bye_after_ms (from the ACK). */
-  | { kind: 'answer'; ring_ms?: number | null; answer_ms?: number; bye_after_ms?: number | null }
+  | { kind: 'answer'; ring_ms?: number | null; answer_ms?: number; bye_after_ms?: number | null; trying?: boolean }
   /** 100, optionally 180, then a final failure after after_ms. */
   | { kind: 'reject'; status: number; reason?: string; after_ms?: number; ring_ms?: number | null; trying?: boolean; headers?: Header[] }
   /** 100 and 180, and never a final answer (until CANCELed: 200 + 487). */
@@ -128,7 +128,7 @@ export type InviteScript =
   | { kind: 'silent' };
 
 export const answers = {
-  answer: (o: { ring_ms?: number | null; answer_ms?: number; bye_after_ms?: number | null } = {}): InviteScript => ({ kind: 'answer', ...o }),
+  answer: (o: { ring_ms?: number | null; answer_ms?: number; bye_after_ms?: number | null; trying?: boolean } = {}): InviteScript => ({ kind: 'answer', ...o }),
   reject: (status: number, o: { reason?: string; after_ms?: number; ring_ms?: number | null; trying?: boolean; headers?: Header[] } = {}): InviteScript => ({ kind: 'reject', status, ...o }),
   ring: (ring_ms = 0): InviteScript => ({ kind: 'ring', ring_ms }),
   trying: (): InviteScript => ({ kind: 'trying' }),
@@ -232,7 +232,7 @@ export class ScriptedUas extends SipPeer {
     this.calls.set(callId, call);
     const script = this.scriptFor(req);
     if (script.kind === 'silent') return;
-    if (script.kind !== 'reject' || script.trying !== false) this.reply(req, 100, 'Trying');
+    if (!((script.kind === 'reject' || script.kind === 'answer') && script.trying === false)) this.reply(req, 100, 'Trying');
     const at = (ms: number, fn: () => void) => call.timers.push(setTimeout(() => { if (call.final === undefined) fn(); }, ms));
     const ring = (ms: number | null | undefined) => { if (ms !== null && ms !== undefined) at(ms, () => this.reply(req, 180, 'Ringing', { toTag: call.toTag, contact: true })); };
     switch (script.kind) {
