@@ -21,6 +21,8 @@ export interface DrachtioDoubleOptions {
   version?: string;
   network?: SipNetwork;
   timers?: Partial<Timers>;
+  /** Keep every admin frame in `frames` (default true; off for benches). */
+  recordFrames?: boolean;
 }
 
 export interface WireFrame {
@@ -109,7 +111,8 @@ export class DrachtioServerDouble {
 
   private accept(socket: net.Socket): void {
     socket.setNoDelay(true);
-    const link = new AppLink(this.nextConn++, socket, (dir, conn, raw) => this.frames.push({ t_ms: this.t(), conn, dir, raw }));
+    const record = this.opts.recordFrames !== false;
+    const link = new AppLink(this.nextConn++, socket, (dir, conn, raw) => { if (record) this.frames.push({ t_ms: this.t(), conn, dir, raw }); });
     this.links.add(link);
     this.connEvents.push({ t_ms: this.t(), conn: link.id, event: 'open' });
     const decoder = new FrameDecoder();
@@ -123,7 +126,7 @@ export class DrachtioServerDouble {
       }
       for (const p of payloads) {
         if (!link.alive) return;
-        this.frames.push({ t_ms: this.t(), conn: link.id, dir: 'srf->server', raw: p });
+        if (record) this.frames.push({ t_ms: this.t(), conn: link.id, dir: 'srf->server', raw: p });
         this.handle(link, p);
       }
     });

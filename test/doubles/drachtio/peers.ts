@@ -17,7 +17,7 @@ const sdpFor = (owner: string, a: Address, media_port: number, direction = 'send
 
 const hex = (n: number) => randomBytes(n).toString('hex');
 
-export interface Received { t_ms: number; msg: SipMessage; from: Address }
+export interface Received { t_ms: number; /** performance.now() at arrival. */ hr_ms: number; msg: SipMessage; from: Address }
 
 /** A SIP endpoint bound to one address of the network. */
 export class SipPeer implements Endpoint {
@@ -25,6 +25,11 @@ export class SipPeer implements Endpoint {
   private unbind: (() => void) | undefined;
   private waiters: Array<{ pred: (m: SipMessage) => boolean; resolve: (m: SipMessage) => void }> = [];
   private readonly started = Date.now();
+
+  /** Keep `received` (off for benches). */
+  keepReceived = true;
+  /** Called with every message as it arrives (benches time with it). */
+  onReceived: ((msg: SipMessage, hr_ms: number) => void) | undefined;
 
   constructor(readonly network: SipNetwork, readonly address: Address, readonly server: Address) {}
 
@@ -54,7 +59,8 @@ export class SipPeer implements Endpoint {
     } catch {
       return;
     }
-    this.received.push({ t_ms: Date.now() - this.started, msg, from });
+    if (this.keepReceived) this.received.push({ t_ms: Date.now() - this.started, hr_ms: performance.now(), msg, from });
+    this.onReceived?.(msg, performance.now());
     this.waiters = this.waiters.filter((w) => {
       if (!w.pred(msg)) return true;
       w.resolve(msg);
@@ -160,6 +166,8 @@ export class ScriptedUas extends SipPeer {
   /** Calls that reached the answered state, and BYEs that ended them. */
   answered = 0;
   ended = 0;
+  /** Forget a call once it is over (benches: bounded memory). */
+  forgetEnded = false;
 
   constructor(network: SipNetwork, address: Address, server: Address, public opts: UasOptions = {}) {
     super(network, address, server);
@@ -182,6 +190,7 @@ export class ScriptedUas extends SipPeer {
       }
       case 'ACK': {
         const call = this.calls.get(callId);
+        if (call && call.final !== undefined && call.final >= 300) this.calls.delete(callId); // a failed call is over
         if (call && call.final !== undefined && call.final < 300 && !call.acked) {
           call.acked = true;
           const script = this.scriptFor(call.req);
@@ -207,6 +216,7 @@ export class ScriptedUas extends SipPeer {
           this.ended++;
           for (const t of call.timers) clearTimeout(t);
         }
+        if (this.forgetEnded) this.calls.delete(callId);
         return;
       }
       case 'OPTIONS': {
@@ -415,6 +425,11 @@ export class ScriptedCaller extends SipPeer {
     this.calls.set(callId, handle);
     this.send(invite);
     return handle;
+  }
+
+  /** Drops a finished call (benches: bounded memory). */
+  forget(callId: string): void {
+    this.calls.delete(callId);
   }
 
   protected override onMessage(msg: SipMessage): void {

@@ -35,6 +35,8 @@ export class SipNetwork {
   private readonly started = Date.now();
   /** Latency of a datagram, in ms (0 = next turn of the event loop). */
   latency_ms = 0;
+  /** Keep `trace` (off for benches: it holds every packet). */
+  tracing = true;
 
   bind(endpoint: Endpoint): () => void {
     const key = addressKey(endpoint.address);
@@ -56,7 +58,7 @@ export class SipNetwork {
     const text = buf.toString('utf8');
     const printable = /^[\x20-\x7e]/.test(text);
     const target = this.endpoints.get(addressKey(to));
-    this.trace.push({ t_ms: Date.now() - this.started, from, to, first_line: printable ? (text.split('\r\n')[0] ?? '') : '(binary)', text, delivered: !!target });
+    if (this.tracing) this.trace.push({ t_ms: Date.now() - this.started, from, to, first_line: printable ? (text.split('\r\n')[0] ?? '') : '(binary)', text, delivered: !!target });
     const deliver = () => {
       const now = this.endpoints.get(addressKey(to));
       if (now) now.receive(buf, from);
