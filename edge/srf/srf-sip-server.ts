@@ -88,10 +88,16 @@ export class SrfSipServer {
     } catch {
       // not connected (srf asserts on a missing socket): its retry loop is stopped below
     }
-    const wp = (this.srf as unknown as { _app?: { client?: { wp?: { reconnectOpts?: { maxAttempts?: number }; closing?: boolean } } } })._app?.client?.wp;
+    // srf has no public way to stop retrying while disconnected: end its pending retry and mark it closing.
+    type WireProtocol = { reconnectOpts?: { maxAttempts?: number }; reconnectVars?: { retryTimer?: NodeJS.Timeout | null }; closing?: boolean };
+    const wp = (this.srf as unknown as { _app?: { client?: { wp?: WireProtocol } } })._app?.client?.wp;
     if (wp) {
       wp.closing = true;
       if (wp.reconnectOpts) wp.reconnectOpts.maxAttempts = 1;
+      if (wp.reconnectVars?.retryTimer) {
+        clearTimeout(wp.reconnectVars.retryTimer);
+        wp.reconnectVars.retryTimer = null;
+      }
     }
     this.setUp(false);
   }
