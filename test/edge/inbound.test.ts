@@ -95,6 +95,17 @@ describe('SIP edge: inbound calls to the Asterisk nodes', function () {
     expect((await trunk.call({ to: '18005550100' }).finalResponse()).status).to.equal(200);
   });
 
+  it('a node that does not answer the INVITE in time is abandoned for the next', async () => {
+    await start();
+    n1.opts.invite = answers.silent();
+    n2.opts.invite = answers.silent();
+    const t0 = Date.now();
+    const first = await trunk.call({ to: '18005550100' }).finalResponse();
+    expect(first.status).to.equal(503);
+    expect(Date.now() - t0).to.be.below(3000); // two attempt timeouts (500 ms each), not drachtio's 32 s
+    expect(n1.invites().length + n2.invites().length).to.equal(2);
+  });
+
   it('a busy answer from a node is passed back, not failed over', async () => {
     await start();
     n1.opts.invite = answers.reject(486, { after_ms: 5 });

@@ -22,11 +22,11 @@ describe('SIP edge: outbound least-cost routing through carriers', function () {
   const C2 = carrier(2, 'bravo', 'sip:198.51.100.20:5060', { send_plus: true });
   const C3 = carrier(3, 'charlie', 'sip:198.51.100.30', {});
 
-  async function start(over: { carriers?: typeof C1[]; attemptTimeout_ms?: number } = {}): Promise<void> {
+  async function start(over: { carriers?: typeof C1[]; attemptTimeout_ms?: number; ringTimeout_ms?: number } = {}): Promise<void> {
     routing = new FakeRouting(over.carriers ?? [C1, C2, C3]);
     h = await new EdgeHarness({
       routing,
-      config: (c) => ({ ...c, outbound: { ...c.outbound, attemptTimeout_ms: over.attemptTimeout_ms ?? c.outbound.attemptTimeout_ms } }),
+      config: (c) => ({ ...c, outbound: { ...c.outbound, attemptTimeout_ms: over.attemptTimeout_ms ?? c.outbound.attemptTimeout_ms, ringTimeout_ms: over.ringTimeout_ms ?? c.outbound.ringTimeout_ms } }),
     }).start();
     gw1 = h.uas('198.51.100.10', 5060);
     gw2 = h.uas('198.51.100.20', 5060);
@@ -124,6 +124,16 @@ describe('SIP edge: outbound least-cost routing through carriers', function () {
     expect((await dial('call-trying').finalResponse()).status).to.equal(200);
     await until(() => gw1.requests('CANCEL').length === 1, 2000, 'CANCEL at the first carrier');
     expect(routing.attempts.map((a) => a.outcome)).to.deep.equal(['timeout', 'answered']);
+  });
+
+  it('a carrier that rings past the ring timeout is cancelled and the caller told 480 (the callee did not answer): no failover', async () => {
+    await start({ attemptTimeout_ms: 300, ringTimeout_ms: 400 });
+    gw1.opts.invite = answers.ring(10);
+    const final = await dial('call-ring-long').finalResponse();
+    expect(final.status).to.equal(480);
+    await until(() => gw1.requests('CANCEL').length === 1, 2000, 'CANCEL at the ringing carrier');
+    expect(gw2.invites()).to.have.length(0);
+    expect(routing.attempts.map((a) => [a.carrier_id, a.outcome, a.sip_status])).to.deep.equal([[1, 'timeout', null]]);
   });
 
   it('the caller\'s CANCEL cancels the attempt in progress, and nothing else is tried', async () => {
