@@ -64,6 +64,25 @@ describe('SIP edge: outbound least-cost routing through carriers', function () {
     await until(() => gw2.ended === 1, 3000, 'carrier leg BYE');
   });
 
+  it('relays a re-INVITE (hold) and an INFO (DTMF) between the legs of a connected call', async () => {
+    await start();
+    gw1.opts.invite = answers.answer({ answer_ms: 10 });
+    const call = dial('call-hold');
+    expect((await call.finalResponse()).status).to.equal(200);
+    call.request('INVITE', call.invite.body.replace('a=sendrecv', 'a=sendonly'));
+    const held = await node.waitFor((m) => m.kind === 'response' && m.status >= 200 && getHeader(m, 'cseq') === '2 INVITE', 3000, '200 to the re-INVITE');
+    expect(held.status).to.equal(200);
+    expect(held.body).to.contain('a=recvonly');
+    expect(gw1.requests('INVITE').at(-1)?.body).to.contain('a=sendonly');
+    call.request('INFO', 'Signal=5\r\nDuration=160\r\n', 'application/dtmf-relay');
+    const info = await node.waitFor((m) => m.kind === 'response' && getHeader(m, 'cseq') === '3 INFO', 3000, '200 to the INFO');
+    expect(info.status).to.equal(200);
+    expect(gw1.requests('INFO')[0]?.body).to.contain('Signal=5');
+    // The carrier hangs up: the node's leg is hung up too.
+    gw1.hangup();
+    await call.whenEnded(3000);
+  });
+
   it('486 from the first carrier stops at once: busy to the caller, no other carrier tried', async () => {
     await start();
     gw1.opts.invite = answers.reject(486, { after_ms: 10 });
