@@ -4,7 +4,7 @@
  * B2BUA to the first carrier → answered → BYE. Prints calls/s and the routing latency (p50/p99/max: from
  * the node's INVITE on the wire to the carrier's INVITE on the wire), and the same for a CEILING measured in
  * the same run: the identical pipeline with a ranking that costs nothing (a precomputed answer).
- *   npx tsx bench/edge/run.ts [--calls 3000] [--concurrency 50] [--prefixes 300000] [--carriers 5] [--routing index]
+ *   npx tsx bench/edge/run.ts [--calls 3000] [--concurrency 20] [--prefixes 300000] [--carriers 5] [--routing index]
  * `--routing index` (default) ranks with an in-memory longest-prefix index of the generated decks — the
  * routing contract's in-memory fake. Once branch `carriers` is merged, `--routing billing` loads the same decks
  * into billing (SQLite) and ranks with billing.routing.rank (its in-memory deck index).
@@ -23,7 +23,7 @@ import { getHeader, userOf } from '../../test/doubles/drachtio/sip-message';
 import { arg } from '../support/databases';
 
 const CALLS = Number(arg('calls', '3000'));
-const CONCURRENCY = Number(arg('concurrency', '50'));
+const CONCURRENCY = Number(arg('concurrency', '20'));
 const PREFIXES = Number(arg('prefixes', '300000'));
 const CARRIERS = Number(arg('carriers', '5'));
 const ROUTING = arg('routing', 'index');
@@ -102,7 +102,7 @@ class ConstantRouting implements EdgeRouting, EdgeCarriers {
 
 interface PhaseResult { name: string; calls: number; seconds: number; cps: number; p50: number; p99: number; max: number; failed: number }
 
-async function phase(name: string, routing: EdgeRouting & EdgeCarriers, carriers: Carrier[], numbers: string[]): Promise<PhaseResult> {
+async function phase(name: string, routing: EdgeRouting & EdgeCarriers, carriers: Carrier[], numbers: string[], concurrency: number): Promise<PhaseResult> {
   const double = new DrachtioServerDouble({ secret: 'bench', sip: EDGE_SIP, recordFrames: false });
   double.network.tracing = false;
   const admin = await double.start();
@@ -153,7 +153,7 @@ async function phase(name: string, routing: EdgeRouting & EdgeCarriers, carriers
       node.forget(call.callId);
     }
   };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  await Promise.all(Array.from({ length: concurrency }, worker));
   const seconds = (performance.now() - t0) / 1000;
   await edge.stop();
   for (const g of gateways) g.stop();
@@ -185,12 +185,19 @@ async function main(): Promise<void> {
   for (let i = 0; i < 20_000; i++) await routing.rank(numbers[i % numbers.length] as string);
   const rankUs = ((performance.now() - tRank) / 20_000) * 1000;
   console.log(`ranking alone (in-process, no SIP): ${rankUs.toFixed(1)} µs per number`);
-  const ceiling = await phase('ceiling (precomputed ranking)', ceilingRouting, decks.map((d) => d.carrier), numbers);
-  const real = await phase(`edge + ranking over ${CARRIERS}×${PREFIXES.toLocaleString('en')} prefixes`, routing, decks.map((d) => d.carrier), numbers);
-  for (const r of [ceiling, real]) {
+  const carriers = decks.map((d) => d.carrier);
+  const sequential = numbers.slice(0, Math.min(300, numbers.length));
+  const results = [
+    await phase('ceiling, one call at a time', ceilingRouting, carriers, sequential, 1),
+    await phase('edge + ranking, one call at a time', routing, carriers, sequential, 1),
+    await phase(`ceiling, ${CONCURRENCY} calls at a time`, ceilingRouting, carriers, numbers, CONCURRENCY),
+    await phase(`edge + ranking over ${CARRIERS}×${PREFIXES.toLocaleString('en')} prefixes, ${CONCURRENCY} at a time`, routing, carriers, numbers, CONCURRENCY),
+  ];
+  for (const r of results) {
     console.log(`${r.name}: ${r.calls} calls in ${r.seconds.toFixed(1)} s = ${r.cps.toFixed(0)} calls/s; routing latency p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, max ${r.max.toFixed(1)} ms; failed ${r.failed}`);
   }
-  console.log(`ratio to the ceiling: ${(real.cps / ceiling.cps).toFixed(2)} (calls/s), p99 ${(real.p99 / ceiling.p99).toFixed(2)}×`);
+  const [c1, r1, cN, rN] = results as [PhaseResult, PhaseResult, PhaseResult, PhaseResult];
+  console.log(`ratio to the ceiling: one at a time ${(r1.cps / c1.cps).toFixed(2)} calls/s, p99 ${(r1.p99 / c1.p99).toFixed(2)}×; ${CONCURRENCY} at a time ${(rN.cps / cN.cps).toFixed(2)} calls/s, p99 ${(rN.p99 / cN.p99).toFixed(2)}×`);
   console.log(`concurrency ${CONCURRENCY}; one process: edge + drachtio-srf + the double + peers (a real drachtio-server would carry the SIP side)`);
 }
 
