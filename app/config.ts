@@ -13,6 +13,8 @@ import type { BillingPolicy } from '../billing/shared/context';
 import { isCurrency } from '../billing/money/currency';
 import { parseDecimal } from '../billing/money/money';
 import type { SiteConfig } from '../web/site-deps';
+import type { EdgeConfig } from '../edge/edge-config';
+import { EDGE_DEFAULTS, parseNodeList } from '../edge/edge-config';
 
 export type { SiteConfig };
 
@@ -56,6 +58,24 @@ const schema = z.object({
   IVR_CALLER_ID: z.string().max(80).optional(),
   // The rate deck calls are rated from (decks are loaded by name with `prepaid rates import --deck`).
   RATE_DECK: z.string().trim().min(1).max(100, 'must be a deck name of 1 to 100 characters').default('default'),
+  // SIP edge (edge/, --roles sip-edge): the drachtio-server admin connection and the Asterisk nodes behind it.
+  DRACHTIO_HOST: z.string().min(1).default('127.0.0.1'),
+  DRACHTIO_PORT: z.coerce.number().int().min(1).max(65535).default(9022),
+  DRACHTIO_SECRET: z.string().min(1).max(256).optional(),
+  EDGE_ASTERISK_NODES: z.string().optional(),
+  EDGE_ACCESS_NUMBERS: z.string().regex(/^\+?\d{3,15}(,\+?\d{3,15})*$/, 'must be a comma-separated list of numbers such as 18005550100').optional(),
+  EDGE_ATTEMPT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(EDGE_DEFAULTS.outbound.attemptTimeout_ms),
+  EDGE_RING_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(EDGE_DEFAULTS.outbound.ringTimeout_ms),
+  EDGE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(EDGE_DEFAULTS.outbound.maxAttempts),
+  EDGE_INBOUND_CPS: z.coerce.number().positive().max(10_000).optional(),
+  EDGE_INBOUND_MAX_CALLS: z.coerce.number().int().min(0).max(1_000_000).optional(),
+  EDGE_SOURCE_CPS: z.coerce.number().positive().max(10_000).optional(),
+  EDGE_SOURCE_MAX_CALLS: z.coerce.number().int().min(0).max(1_000_000).optional(),
+  EDGE_RETRY_AFTER_S: z.coerce.number().int().min(1).max(3600).default(EDGE_DEFAULTS.inbound.retryAfter_s),
+  EDGE_NODE_ATTEMPT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(EDGE_DEFAULTS.inbound.attemptTimeout_ms),
+  EDGE_OPTIONS_INTERVAL_MS: z.coerce.number().int().min(200).max(300_000).default(EDGE_DEFAULTS.health.interval_ms),
+  EDGE_OPTIONS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(EDGE_DEFAULTS.health.timeout_ms),
+  EDGE_RECONNECT_MAX_MS: z.coerce.number().int().min(100).max(300_000).default(EDGE_DEFAULTS.reconnectMaxDelay_ms),
   // Simultaneous phone calls per card (0 = no limit), enforced in the database across IVR processes.
   IVR_MAX_CALLS_PER_CARD: z.coerce.number().int().min(0).max(1000).default(1),
   // Card security (README "Card security"): PIN lockout per card, failure throttles per source and merchant.
@@ -109,6 +129,8 @@ export interface Config {
   readonly logLevel: 'error' | 'warn' | 'info' | 'debug';
   readonly site: SiteConfig;
   readonly ivr: IvrConfig;
+  /** The SIP edge; null unless DRACHTIO_SECRET and EDGE_ASTERISK_NODES are set (required by --roles sip-edge). */
+  readonly edge: EdgeConfig | null;
   readonly cardSecurity: CardSecurityPolicy;
   readonly trustProxy: TrustProxy;
   readonly metricsAccess: MetricsAccess;
@@ -143,6 +165,34 @@ function siteConfig(e: z.infer<typeof schema>): SiteConfig {
       ? Object.freeze({ secretKey: e.STRIPE_SECRET_KEY, webhookSecret: e.STRIPE_WEBHOOK_SECRET, apiBase: e.STRIPE_API_BASE ?? null })
       : null,
     mail: Object.freeze({ pollMs: e.MAIL_POLL_MS, retryBaseMs: e.MAIL_RETRY_BASE_MS, maxAttempts: e.MAIL_MAX_ATTEMPTS }),
+  });
+}
+
+function edgeConfig(e: z.infer<typeof schema>): EdgeConfig | null {
+  const bad = (name: string, why: string) => new ConfigError(`invalid configuration:\n  ${name}: ${why}`);
+  if (e.DRACHTIO_SECRET === undefined && e.EDGE_ASTERISK_NODES === undefined) return null;
+  if (e.DRACHTIO_SECRET === undefined) throw bad('DRACHTIO_SECRET', 'required with EDGE_ASTERISK_NODES (the secret of drachtio-server\'s admin port)');
+  if (e.EDGE_ASTERISK_NODES === undefined) throw bad('EDGE_ASTERISK_NODES', 'required with DRACHTIO_SECRET, e.g. 10.0.0.5:5060;weight=2,10.0.0.6');
+  let nodes;
+  try {
+    nodes = parseNodeList(e.EDGE_ASTERISK_NODES);
+  } catch (err) {
+    throw bad('EDGE_ASTERISK_NODES', (err as Error).message);
+  }
+  if (e.EDGE_OPTIONS_TIMEOUT_MS >= e.EDGE_OPTIONS_INTERVAL_MS) throw bad('EDGE_OPTIONS_TIMEOUT_MS', 'must be shorter than EDGE_OPTIONS_INTERVAL_MS');
+  return Object.freeze({
+    drachtio: Object.freeze({ host: e.DRACHTIO_HOST, port: e.DRACHTIO_PORT, secret: e.DRACHTIO_SECRET }),
+    nodes: Object.freeze(nodes.map((n) => Object.freeze(n))),
+    accessNumbers: Object.freeze((e.EDGE_ACCESS_NUMBERS ?? '').split(',').filter(Boolean).map((n) => n.replace(/^\+/, ''))),
+    outbound: Object.freeze({ attemptTimeout_ms: e.EDGE_ATTEMPT_TIMEOUT_MS, ringTimeout_ms: e.EDGE_RING_TIMEOUT_MS, maxAttempts: e.EDGE_MAX_ATTEMPTS }),
+    inbound: Object.freeze({
+      cps: e.EDGE_INBOUND_CPS ?? null, maxConcurrent: e.EDGE_INBOUND_MAX_CALLS ?? null,
+      perSourceCps: e.EDGE_SOURCE_CPS ?? null, perSourceConcurrent: e.EDGE_SOURCE_MAX_CALLS ?? null,
+      retryAfter_s: e.EDGE_RETRY_AFTER_S, attemptTimeout_ms: e.EDGE_NODE_ATTEMPT_TIMEOUT_MS,
+    }),
+    health: Object.freeze({ ...EDGE_DEFAULTS.health, interval_ms: e.EDGE_OPTIONS_INTERVAL_MS, timeout_ms: e.EDGE_OPTIONS_TIMEOUT_MS }),
+    reconnectMaxDelay_ms: e.EDGE_RECONNECT_MAX_MS,
+    carriersRefresh_ms: EDGE_DEFAULTS.carriersRefresh_ms,
   });
 }
 
@@ -224,6 +274,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       rateDeck: e.RATE_DECK,
       maxCallsPerCard: e.IVR_MAX_CALLS_PER_CARD,
     }),
+    edge: edgeConfig(e),
     ...checked,
     embedded,
   });

@@ -28,7 +28,7 @@ export interface ChosenDestination {
 
 /** How the last outbound call went, for the after-call step. */
 export type LastCall =
-  | { kind: 'not_connected'; status: 'BUSY' | 'NOANSWER' | 'CONGESTION' | 'FAILED' }
+  | { kind: 'not_connected'; status: 'BUSY' | 'NOANSWER' | 'CONGESTION' | 'FAILED' | 'UNAVAILABLE' }
   | { kind: 'billed'; cost_minor: number; cut_off: boolean };
 
 export interface InboundChannel {

@@ -25,6 +25,11 @@ export function setVariable(core: SimCore, ch: SimChannel, name: string, value: 
     setAbsoluteTimeout(core, ch, Number.parseFloat(value));
     return;
   }
+  if (name.startsWith('PJSIP_HEADER(')) {
+    // A dialplan function, not a variable: no ChannelVarset. Kept so tests can read what the INVITE would carry.
+    ch.vars.set(name, value);
+    return;
+  }
   if (name === 'CALLERID(name)') {
     ch.caller = { ...ch.caller, name: value };
     return;

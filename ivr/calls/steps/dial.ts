@@ -11,6 +11,8 @@ import { MeteredCall } from '../metered-call';
 type NotConnected = Extract<LastCall, { kind: 'not_connected' }>['status'];
 
 function notConnected(r: Extract<DialResult, { kind: 'failed' }>): { status: NotConnected; outcome: CallOutcome } {
+  // Cause 1 (unallocated number) is what Asterisk makes of a SIP 404/604: the SIP edge's "no route".
+  if (r.cause === 1) return { status: 'UNAVAILABLE', outcome: 'failed' };
   switch (r.status) {
     case 'BUSY': return { status: 'BUSY', outcome: 'busy' };
     case 'NOANSWER': return { status: 'NOANSWER', outcome: 'no_answer' };
@@ -73,7 +75,11 @@ export async function dial(s: CallSession): Promise<CallState> {
     leg = await tel.originate({
       endpoint: options.trunkEndpoint.replace('{number}', dest.digits),
       ringTimeout_s: options.ringTimeout_s,
-      variables: { 'TIMEOUT(absolute)': String(options.ringTimeout_s + metering.limit_s + options.absoluteTimeoutGrace_s) },
+      variables: {
+        'TIMEOUT(absolute)': String(options.ringTimeout_s + metering.limit_s + options.absoluteTimeoutGrace_s),
+        // The SIP edge records its carrier attempts and the winning carrier against this call record.
+        'PJSIP_HEADER(add,X-Prepaid-Call-Id)': callId,
+      },
       appArgs: ['outbound', callId, s.lang],
       channelId: outChannelId,
       ...(options.outboundCallerId !== undefined && { callerId: options.outboundCallerId }),
