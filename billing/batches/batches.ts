@@ -1,7 +1,8 @@
 import type { Sql } from '../store/sql/database';
 import { fail, ok } from '../shared/errors';
 import type { Result } from '../shared/errors';
-import type { BatchStatus, BatchSummary } from './batch-card';
+import type { BatchSummary } from './batch-card';
+import { STAGING_STATUSES } from './batch-card';
 
 const COLUMNS = 'id, name, currency, status, source, card_count, value_minor, total_minor, entry_id, actor, created_at_ms';
 
@@ -26,9 +27,10 @@ const DAY_MS = 86_400_000;
  * Activates or suspends every card of a batch in one statement. Activation starts the clock of
  * "N days after activation" cards that were never active; closed cards are left alone.
  */
-export async function setBatchStatus(q: Sql, name: string, to: Exclude<BatchStatus, 'inactive'>, now_ms: number): Promise<Result<{ batch: BatchSummary; changed: number }>> {
+export async function setBatchStatus(q: Sql, name: string, to: 'active' | 'suspended', now_ms: number): Promise<Result<{ batch: BatchSummary; changed: number }>> {
   const batch = await batchByName(q, name);
   if (!batch) return fail('not_found', `no batch named "${name}"`);
+  if (STAGING_STATUSES.includes(batch.status)) return fail('invalid_state', `batch "${name}" is ${batch.status}: its cards cannot be used until the load has finished`);
   const r = to === 'active'
     ? await q.run(
       `UPDATE cards SET status = 'active',
