@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { SecretHasher } from '../cards/secrets';
 import { FUNDING_SALES } from '../ledger/accounts';
 import { assert, BillingError } from '../shared/errors';
@@ -42,10 +43,17 @@ export interface WriteBatchOptions {
   signal?: AbortSignal;
   /** Cards per transaction (default SLICE_ROWS). */
   slice_rows?: number;
+  /** Pause after each slice (default SLICE_PAUSE_MS), so another process waiting for the write lock gets it. */
+  pause_ms?: number;
 }
 
 /** Cards per slice transaction: ~10–30 ms of write lock on SQLite, so a server waiting for it barely notices. */
 export const SLICE_ROWS = 1000;
+/**
+ * Longer than the SQLite driver's longest wait between two tries for the lock (4 ms): a server that
+ * was waiting while a slice held the lock always gets its turn before the next slice.
+ */
+export const SLICE_PAUSE_MS = 5;
 const ROWS_PER_INSERT = 500;
 const CARD_COLUMNS = '(id, number_hash, pin_hash, last4, serial, batch_id, currency, status, expiry_kind, expiry_days, expires_at_ms, activated_at_ms, created_at_ms, balance_minor, pending_minor, pin_failures)';
 const CARD_PARAMS = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0)';
@@ -203,6 +211,8 @@ export async function writeBatch(db: Database, hasher: SecretHasher, now_ms: num
       state.total += done.total;
       await opts.onChunk?.(done.cards);
       opts.onProgress?.(state.count);
+      const pause = opts.pause_ms ?? SLICE_PAUSE_MS;
+      if (pause > 0) await sleep(pause);
     }
     if (opts.signal?.aborted) throw new BatchLoadStoppedError('interrupted');
     if (state.count === 0) throw new BillingError('validation_error', 'a batch needs at least one card');
