@@ -7,6 +7,7 @@ import type { BatchCard, BatchSpec, BatchSummary } from './batch-card';
 import { expiresAtMs } from './batch-card';
 import { discardStagedBatch } from './batch-discard';
 import { batchByName } from './batches';
+import { fixedSlices, SliceSizer } from './slice-sizer';
 
 /**
  * Writes a batch of cards without ever holding the write lock for long, and all or nothing as seen
@@ -41,14 +42,20 @@ export interface WriteBatchOptions {
   onTakenNumber: (card: BatchCard) => BatchCard;
   /** Stops between two slices (Ctrl-C); what was staged is removed. */
   signal?: AbortSignal;
-  /** Cards per transaction (default SLICE_ROWS). */
+  /** Cards per transaction, fixed; by default the size adapts so a slice holds the lock about SLICE_TARGET_MS. */
   slice_rows?: number;
   /** Pause after each slice (default SLICE_PAUSE_MS), so another process waiting for the write lock gets it. */
   pause_ms?: number;
 }
 
-/** Cards per slice transaction: ~10–30 ms of write lock on SQLite, so a server waiting for it barely notices. */
-export const SLICE_ROWS = 1000;
+/**
+ * Time one slice spends inside its transaction (the write lock held, COMMIT's fsync aside): a server
+ * waiting for the lock waits about this long. Slices are sized to it, between SLICE_MIN_ROWS and
+ * SLICE_MAX_ROWS cards (~500 on an idle 2-core machine).
+ */
+export const SLICE_TARGET_MS = 20;
+export const SLICE_MIN_ROWS = 50;
+export const SLICE_MAX_ROWS = 2000;
 /**
  * Longer than the SQLite driver's longest wait between two tries for the lock (4 ms): a server that
  * was waiting while a slice held the lock always gets its turn before the next slice.
@@ -121,10 +128,11 @@ interface Hashed { card: BatchCard; hash: string; pin_hash: string }
  */
 interface LoadState { alone: boolean; next_id: number | null; count: number; total: number }
 
-/** What one committed slice changes in the load's state. */
-interface SliceDone { cards: BatchCard[]; alone: boolean; next_id: number | null; total: number }
+/** What one committed slice changes in the load's state, and how long it kept the transaction. */
+interface SliceDone { cards: BatchCard[]; alone: boolean; next_id: number | null; total: number; in_tx_ms: number }
 
 async function writeSlice(q: Sql, hasher: SecretHasher, now_ms: number, spec: BatchSpec, batch_id: number, slice: Hashed[], state: Readonly<LoadState>, opts: WriteBatchOptions): Promise<SliceDone> {
+  const began = performance.now();
   const status = await q.one<{ status: string }>('SELECT status FROM batches WHERE id = ?', [batch_id]);
   if (status?.status !== 'loading') throw new BatchLoadStoppedError(`batch "${spec.name}" was discarded while it loaded`);
   const ids = await reserveCardIds(q, slice.length);
@@ -171,19 +179,28 @@ async function writeSlice(q: Sql, hasher: SecretHasher, now_ms: number, spec: Ba
   assert(Number.isSafeInteger(state.total + sliceTotal), 'batch total fits');
   await q.run('INSERT INTO postings (entry_id, account, card_id, amount_minor, currency) VALUES (?, ?, NULL, ?, ?)', [entry.id, FUNDING_SALES, -sliceTotal, spec.currency]);
   await q.run('UPDATE batches SET card_count = card_count + ?, total_minor = total_minor + ?, entry_id = COALESCE(entry_id, ?) WHERE id = ?', [slice.length, sliceTotal, entry.id, batch_id]);
-  return { cards: slice.map((h) => h.card), alone, next_id: q.dialect === 'sqlite' ? (ids[ids.length - 1] as number) + 1 : null, total: sliceTotal };
+  return { cards: slice.map((h) => h.card), alone, next_id: q.dialect === 'sqlite' ? (ids[ids.length - 1] as number) + 1 : null, total: sliceTotal, in_tx_ms: performance.now() - began };
 }
 
-/** Splits chunks of any size into slices of at most `n` cards. */
-async function* slices(chunks: AsyncIterable<BatchCard[]> | Iterable<BatchCard[]>, n: number): AsyncGenerator<BatchCard[]> {
+/** Cuts chunks of any size into slices of the size `rows()` says when each is taken. */
+async function* slices(chunks: AsyncIterable<BatchCard[]> | Iterable<BatchCard[]>, rows: () => number): AsyncGenerator<BatchCard[]> {
+  let buf: BatchCard[] = [];
+  let at = 0;
   for await (const chunk of chunks) {
-    for (let i = 0; i < chunk.length; i += n) yield chunk.slice(i, i + n);
+    buf = at < buf.length ? buf.slice(at).concat(chunk) : chunk;
+    at = 0;
+    while (buf.length - at >= rows()) {
+      const n = rows();
+      yield buf.slice(at, at + n);
+      at += n;
+    }
   }
+  if (at < buf.length) yield buf.slice(at);
 }
 
 export async function writeBatch(db: Database, hasher: SecretHasher, now_ms: number, spec: BatchSpec, opts: WriteBatchOptions): Promise<BatchSummary> {
-  const slice_rows = opts.slice_rows ?? SLICE_ROWS;
-  assert(slice_rows >= 1, 'slice size');
+  assert(opts.slice_rows === undefined || opts.slice_rows >= 1, 'slice size');
+  const sizer = opts.slice_rows ? fixedSlices(opts.slice_rows) : new SliceSizer(SLICE_TARGET_MS, SLICE_MIN_ROWS, SLICE_MAX_ROWS, 500);
   const started = await db.tx(async (q) => {
     if (await batchByName(q, spec.name)) throw new BillingError('invalid_state', `batch "${spec.name}" already exists`);
     const batch = await q.one<{ id: number }>(
@@ -196,7 +213,7 @@ export async function writeBatch(db: Database, hasher: SecretHasher, now_ms: num
   });
   const state: LoadState = { alone: started.empty, next_id: started.next_id, count: 0, total: 0 };
   try {
-    for await (const slice of slices(opts.cards(started.id), slice_rows)) {
+    for await (const slice of slices(opts.cards(started.id), () => sizer.rows)) {
       if (opts.signal?.aborted) throw new BatchLoadStoppedError('interrupted');
       if (slice.length === 0) continue;
       const hashed = slice.map((card): Hashed => {
@@ -205,6 +222,7 @@ export async function writeBatch(db: Database, hasher: SecretHasher, now_ms: num
       });
       const done = await db.tx((q) => writeSlice(q, hasher, now_ms, spec, started.id, hashed, state, opts));
       // Committed: only now does the load's state move.
+      sizer.record(done.cards.length, done.in_tx_ms);
       state.alone = done.alone;
       state.next_id = done.next_id;
       state.count += done.cards.length;

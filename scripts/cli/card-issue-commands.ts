@@ -7,7 +7,7 @@ import { endOfDayMs, formatExpiry, isoDay } from '../../billing/batches/batch-ca
 import { BATCH_CSV_COLUMNS, batchCsvRecord, parseBatchFile } from '../../billing/batches/batch-csv';
 import { generatedCards, MAX_GENERATE_COUNT } from '../../billing/batches/batch-generate';
 import { batchByName } from '../../billing/batches/batches';
-import { BatchLoadStoppedError, SLICE_ROWS, writeBatch, SerialTakenError } from '../../billing/batches/batch-writer';
+import { BatchLoadStoppedError, SLICE_MAX_ROWS, writeBatch, SerialTakenError } from '../../billing/batches/batch-writer';
 import { CardNumberGenerator } from '../../billing/batches/digit-source';
 import type { ExpiryPolicy } from '../../billing/cards/card';
 import { formatMinor } from '../../billing/money/money';
@@ -112,7 +112,7 @@ export function addCardIssueCommands(cards: Command): void {
         const bar = progressBar('generating', o.count);
         try {
           const b = await interruptible((signal) => writeBatch(billing.db, billing.hasher, now_ms, spec, {
-            cards: (batch_id) => generatedCards(batch_id, { count: o.count, value_minor, expiry, pin_length: billing.policy.pin_length }, numbers, SLICE_ROWS),
+            cards: (batch_id) => generatedCards(batch_id, { count: o.count, value_minor, expiry, pin_length: billing.policy.pin_length }, numbers, SLICE_MAX_ROWS),
             // After each slice has committed, outside the transaction: the CSV never holds the write lock.
             onChunk: (chunk) => file.write(chunk.map((c) => batchCsvRecord(c, currency))),
             beforePublish: () => file.finish(),
