@@ -4,7 +4,7 @@ import { CallMetering } from '../../billing/calls/call-metering';
 import { insertCallRecord } from '../../billing/calls/call-records';
 import type { Rate } from '../../billing/rating/rate';
 import { RATE_SCALE } from '../../billing/rating/rate';
-import { SqliteDatabase } from '../../billing/store/sql/sqlite';
+import { DurabilityError, SqliteDatabase } from '../../billing/store/sql/sqlite';
 import type { SqliteOptions } from '../../billing/store/sql/sqlite';
 import { LockTimeoutError, TxTimeoutError } from '../../billing/store/sql/sqlite-scope';
 import { openDatabase } from '../../billing/store/sql/open';
@@ -32,15 +32,53 @@ describe('SQLite shared commit: failure edges', function () {
     await tdb.drop();
   });
 
-  it('runs the embedded database with synchronous = FULL (an acknowledged commit is on disk)', async () => {
+  it('durability: no caller hears "done" before the WAL is fsynced; the event loop runs meanwhile', async () => {
     const product = openDatabase(tdb.url) as SqliteDatabase;
     try {
-      expect(product.raw.pragma('synchronous', { simple: true })).to.equal(2); // 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA
+      const wal = product.walSync;
+      expect(wal, 'the embedded database syncs its WAL after every COMMIT').to.not.equal(undefined);
+      const sync = wal!.sync.bind(wal);
+      let release: () => void = () => undefined;
+      const gate = new Promise<void>((r) => { release = r; });
+      let syncing = 0;
+      wal!.sync = async () => { syncing++; await gate; return sync(); };
+      let answered = false;
+      const txs = [product.tx((q) => q.run(...insert('a'))), product.tx((q) => q.run(...insert('b')))];
+      void Promise.all(txs).then(() => { answered = true; });
+      await new Promise((r) => setTimeout(r, 100)); // timers fire: the event loop is free during the fsync
+      expect(syncing, 'the fsync started').to.equal(1);
+      expect(answered, 'answered before the fsync').to.equal(false);
+      // A transaction arriving meanwhile waits for the next COMMIT: it never reads a write not yet on disk.
+      const later = product.tx((q) => q.one<{ n: number }>('SELECT COUNT(*) AS n FROM auth_throttles'));
+      await new Promise((r) => setTimeout(r, 20));
+      expect(syncing).to.equal(1);
+      release();
+      await Promise.all(txs);
+      expect(Number((await later)?.n)).to.equal(2);
+      expect(wal!.syncs).to.equal(2); // one per COMMIT
       expect(product.raw.pragma('journal_mode', { simple: true })).to.equal('wal');
     } finally {
       await product.close();
     }
     open();
+  });
+
+  it('durability: a failed fsync fails its batch and then every operation (fail-stop until restart)', async () => {
+    open();
+    const wal = db.walSync!;
+    wal.sync = async () => { throw Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' }); };
+    const r = await Promise.allSettled([db.tx((q) => q.run(...insert('a'))), db.tx((q) => q.run(...insert('b')))]);
+    expect(r.map((x) => (x as PromiseRejectedResult).reason)).to.satisfy((e: unknown[]) => e.every((x) => x instanceof DurabilityError));
+    const after = await Promise.allSettled([db.tx((q) => q.run(...insert('c'))), db.one('SELECT 1 AS one')]);
+    expect(after.map((x) => x.status)).to.deep.equal(['rejected', 'rejected']);
+  });
+
+  it("durability 'sqlite-full' runs SQLite's own synchronous = FULL", async () => {
+    open({ durability: 'sqlite-full' });
+    expect(db.raw.pragma('synchronous', { simple: true })).to.equal(2); // 0 OFF, 1 NORMAL, 2 FULL
+    expect(db.walSync).to.equal(undefined);
+    await db.tx((q) => q.run(...insert('a')));
+    expect(await keys(db)).to.deep.equal(['a']);
   });
 
   it('a failed COMMIT leaves the call meter as it was: no chunk without a hold behind it', async () => {

@@ -3,6 +3,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import type { Database, Sql, SqlValue } from './database';
 import { SqliteCheckpointer } from './sqlite-checkpointer';
 import { isBusy, LockTimeoutError, TxScope, TxTimeoutError } from './sqlite-scope';
+import { WalSync } from './sqlite-wal-sync';
 
 interface PendingTx {
   fn: (q: Sql) => Promise<unknown>;
@@ -18,15 +19,21 @@ const MAX_GROUP_COMMIT = 64;
 const LOCK_RETRY_MAX_MS = 4;
 
 /**
- * `FULL` (the default): every COMMIT waits for the WAL to reach the disk (fsync), so what a caller was
- * told is done survives a power cut or a kernel crash. `EXTRA` is the same in WAL mode.
- * `NORMAL` skips that fsync: in WAL mode it survives a crash of the process but a power cut may lose
- * the last commits that callers were already told succeeded — only benchmarks ask for it.
+ * What a COMMIT guarantees before any caller of its batch is answered:
+ * - `full` (the default): the commit is on disk (survives a power cut). SQLite writes the WAL and the
+ *   driver then fsyncs it on libuv's thread pool — exactly the extra sync `synchronous = FULL` adds
+ *   to every COMMIT in WAL mode, but the event loop keeps serving meanwhile, and the transactions
+ *   arriving during the fsync share the next COMMIT. The next batch starts only after the fsync, so
+ *   no transaction ever reads a write that is not yet durable. (SQLite itself runs NORMAL here.)
+ * - `sqlite-full`: `PRAGMA synchronous = FULL`: the same guarantee, the fsync done by SQLite inside
+ *   COMMIT, on the event loop (measured ~2–4× slower under HTTP load: bench/settlement).
+ * - `none`: `synchronous = NORMAL` alone — survives a crash of the process, but a power cut may lose
+ *   commits already reported done. Only benchmarks use it, to show what durability costs.
  */
-export type SqliteSynchronous = 'NORMAL' | 'FULL' | 'EXTRA';
+export type SqliteDurability = 'full' | 'sqlite-full' | 'none';
 
 export interface SqliteOptions {
-  synchronous?: SqliteSynchronous;
+  durability?: SqliteDurability;
   /** How long a batch keeps trying for the write lock (another process writing) before its transactions fail. */
   lock_timeout_ms?: number;
   /** How long one transaction callback may keep its batch open; past it, that callback alone fails. */
@@ -38,7 +45,15 @@ export interface SqliteOptions {
   reads?: 'own-connection' | 'queued';
 }
 
-export const SQLITE_DEFAULTS = Object.freeze({ synchronous: 'FULL', lock_timeout_ms: 5_000, tx_timeout_ms: 2_000 } as const);
+/** A commit that could not be made durable: its outcome is unknown, and this database object refuses all work until the process restarts. */
+export class DurabilityError extends Error {
+  readonly code = 'SQLITE_IOERR_FSYNC';
+  constructor(options: { cause: unknown }) {
+    super('the database could not fsync a commit: its outcome is unknown; restart the process (SQLite recovers the WAL at open)', options);
+  }
+}
+
+export const SQLITE_DEFAULTS = Object.freeze({ durability: 'full', lock_timeout_ms: 5_000, tx_timeout_ms: 2_000 } as const);
 
 function prepared(db: BetterSqlite3.Database, cache: Map<string, BetterSqlite3.Statement>, sql: string): BetterSqlite3.Statement {
   let s = cache.get(sql);
@@ -65,7 +80,8 @@ function runnerOf(stmt: (sql: string) => BetterSqlite3.Statement): Sql {
  *   commit (below), so an awaited step inside one transaction never interleaves with another;
  * - a READ-ONLY connection answers reads made outside a transaction: it sees committed data only,
  *   never the writes of a batch still running on the writer.
- * Durability is `synchronous = FULL`. The write lock is taken without blocking the event loop: while
+ * Durability: nobody is told a transaction is done before it is on disk (`SqliteDurability`). The
+ * write lock is taken without blocking the event loop: while
  * another process (a bulk load of the CLI) holds it, the batch retries every few ms, up to
  * `lock_timeout_ms`. Statements are prepared once per connection and cached.
  */
@@ -82,6 +98,10 @@ export class SqliteDatabase implements Database {
   private readonly checkpointer: SqliteCheckpointer | undefined;
   private draining = false;
   private scheduled = false;
+  /** The driver's own fsync of the WAL after each COMMIT (durability `full` on a file). */
+  readonly walSync: WalSync | undefined;
+  /** Set when a commit could not be made durable: every later operation fails with it. */
+  private failed: DurabilityError | undefined;
   /**
    * batches: COMMITs; transactions: what they carried (group commit at work); lock_retries: tries for a
    * write lock another process held; timeouts: callbacks failed for outliving `tx_timeout_ms`;
@@ -95,6 +115,7 @@ export class SqliteDatabase implements Database {
     if (memory && this.options.reads === 'own-connection') throw new RangeError('an in-memory database has one connection: reads must be queued');
     this.db = this.openWriter();
     if (!memory) {
+      if (this.options.durability === 'full') this.walSync = new WalSync(file);
       this.checkpointer = new SqliteCheckpointer(file);
       if (this.options.reads === 'own-connection') {
         const reader = new BetterSqlite3(file, { readonly: true });
@@ -109,7 +130,9 @@ export class SqliteDatabase implements Database {
   private openWriter(): BetterSqlite3.Database {
     const db = new BetterSqlite3(this.file);
     db.pragma('journal_mode = WAL');
-    db.pragma(`synchronous = ${this.options.synchronous}`);
+    // `full`: NORMAL in SQLite plus the driver's fsync after every COMMIT (see SqliteDurability);
+    // an in-memory database has nothing to sync.
+    db.pragma(`synchronous = ${this.options.durability === 'sqlite-full' ? 'FULL' : 'NORMAL'}`);
     // Never block the event loop waiting for a lock: BEGIN IMMEDIATE fails at once and is retried.
     db.pragma('busy_timeout = 0');
     db.pragma('foreign_keys = ON');
@@ -129,10 +152,12 @@ export class SqliteDatabase implements Database {
   private readonly writer: Sql = runnerOf((sql) => this.stmt(sql));
 
   all<T>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
+    if (this.failed) return Promise.reject(this.failed);
     return this.readRunner ? this.readRunner.all<T>(sql, params) : this.tx((q) => q.all<T>(sql, params));
   }
 
   one<T>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined> {
+    if (this.failed) return Promise.reject(this.failed);
     return this.readRunner ? this.readRunner.one<T>(sql, params) : this.tx((q) => q.one<T>(sql, params));
   }
 
@@ -200,6 +225,16 @@ export class SqliteDatabase implements Database {
       for (const item of batch) item.reject(error);
       return;
     }
+    if (this.walSync) {
+      // Nobody hears "done" before the commit is on disk.
+      try {
+        await this.walSync.sync();
+      } catch (cause) {
+        this.failed = new DurabilityError({ cause });
+        for (const item of batch) item.reject(this.failed);
+        return;
+      }
+    }
     batch.forEach((item, i) => {
       const o = outcomes[i];
       if (o?.ok) item.resolve(o.value);
@@ -242,6 +277,7 @@ export class SqliteDatabase implements Database {
    * timers, never inside SQLite's busy handler, so the event loop (HTTP, calls, reads) keeps running.
    */
   private async begin(): Promise<void> {
+    if (this.failed) throw this.failed;
     this.recover();
     const started = Date.now();
     for (let attempt = 1; ; attempt++) {
@@ -291,6 +327,7 @@ export class SqliteDatabase implements Database {
     await this.queue;
     if (!this.db.open) return;
     this.reader?.close();
+    await this.walSync?.close();
     if (this.checkpointer) {
       await this.checkpointer.stop();
       try { this.db.pragma('wal_checkpoint(TRUNCATE)'); } catch { /* another process is reading: it will checkpoint */ }
