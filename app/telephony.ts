@@ -38,6 +38,7 @@ export function mountTelephony(app: Express, deps: AppDeps): BackgroundTask[] {
       languages: config.ivr.languages,
       defaultCountry: config.ivr.defaultCountry,
       nodeId: config.ivr.nodeId,
+      maxCallsPerCard: config.ivr.maxCallsPerCard,
       ...(config.ivr.outboundCallerId ? { outboundCallerId: config.ivr.outboundCallerId } : {}),
     }),
     ari,

@@ -4,6 +4,7 @@ import * as cli from './002_cli';
 import * as site from './003_site';
 import * as oneActiveDeck from './004_one_active_deck';
 import * as siteRevealLinks from './008_site_reveal_links';
+import * as cardSecurity from './010_card_security';
 
 interface Migration { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> }
 
@@ -17,6 +18,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['003_site', site],
   ['004_one_active_deck', oneActiveDeck],
   ['008_site_reveal_links', siteRevealLinks],
+  ['010_card_security', cardSecurity],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {
