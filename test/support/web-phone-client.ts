@@ -1,4 +1,4 @@
-import type { PhoneEvent } from '../../web/phone/phone-events';
+import type { PhoneEvent } from '../../sandbox/phone/phone-events';
 
 /** One sandbox call placed through the web phone of a running server, as a browser would drive it. */
 export interface LiveCall {
