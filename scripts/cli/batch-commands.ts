@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { BatchSummary } from '../../billing/batches/batch-card';
 import { isoDay } from '../../billing/batches/batch-card';
-import { batchByName, listBatches, setBatchStatus } from '../../billing/batches/batches';
+import { batchByName, changeBatchStatus, listBatches } from '../../billing/batches/batches';
 import { discardStagedBatch } from '../../billing/batches/batch-discard';
 import { formatMinor } from '../../billing/money/money';
 import { unwrap } from '../../billing/shared/errors';
@@ -37,11 +37,12 @@ export function registerBatchCommands(program: Command): void {
     .option('--operator <name>', 'operator name for the audit trail', nonEmpty('a name', 100), defaultOperator())
     .action(async (batchName: string, o: { operator: string }, cmd: Command) => {
       const opts = cmd.optsWithGlobals<GlobalOptions>();
-      const r = await withBilling((billing) => billing.tx(async (ctx) => {
-        const res = unwrap(await setBatchStatus(ctx.q, batchName, to, ctx.now_ms));
-        await recordOperatorEvent(ctx.q, ctx.now_ms, { action: `batch.${name}`, target_kind: 'batch', target_id: batchName, actor: o.operator, detail: { changed: res.changed } });
-        return res;
-      }));
+      const r = await withBilling(async (billing) => {
+        const now_ms = billing.clock.now().getTime();
+        return unwrap(await changeBatchStatus(billing.db, batchName, to, now_ms, {
+          onWritten: (q, res) => recordOperatorEvent(q, now_ms, { action: `batch.${name}`, target_kind: 'batch', target_id: batchName, actor: o.operator, detail: { changed: res.changed } }),
+        }));
+      });
       output(opts, r, () => `batch ${r.batch.name}: ${r.changed} card(s) now ${to} (closed cards are left alone)`);
     });
   statusCommand('activate', 'active', 'activate every inactive or suspended card of a batch');

@@ -3,7 +3,7 @@ import type { BatchCard, BatchSpec } from '../../billing/batches/batch-card';
 import { discardStagedBatch } from '../../billing/batches/batch-discard';
 import { BatchLoadStoppedError, SerialTakenError, writeBatch } from '../../billing/batches/batch-writer';
 import type { WriteBatchOptions } from '../../billing/batches/batch-writer';
-import { batchByName, setBatchStatus } from '../../billing/batches/batches';
+import { batchByName, changeBatchStatus } from '../../billing/batches/batches';
 import { authenticateCard, findCardByNumber } from '../../billing/cards/card-auth';
 import { cardById, cardBySerial } from '../../billing/cards/card-rows';
 import { liabilityReport } from '../../billing/reports/liability-report';
@@ -60,7 +60,7 @@ for (const kind of KINDS) {
       const b = await write('staged-1', list, {
         onChunk: async (slice) => {
           const batch = await batchByName(t.billing.db, 'staged-1');
-          const activate = await t.billing.tx((ctx) => setBatchStatus(ctx.q, 'staged-1', 'active', ctx.now_ms));
+          const activate = await changeBatchStatus(t.billing.db, 'staged-1', 'active', t.clock.ms);
           during.push({
             staged: Number(batch?.card_count), status: batch?.status, seen: await visible(slice[slice.length - 1] as BatchCard),
             ledgerOk: (await verifyLedger(t.billing.db)).ok, activate: activate.ok ? 'activated' : activate.error.code,
@@ -73,6 +73,25 @@ for (const kind of KINDS) {
       expect((await verifyLedger(t.billing.db)).violations).to.deep.equal([]);
       const entries = await t.billing.db.all<{ n: number }>("SELECT COUNT(*) AS n FROM ledger_entries WHERE reference = 'batch:staged-1' AND kind = 'issue'");
       expect(Number(entries[0]?.n)).to.equal(4); // one balanced entry per slice
+    });
+
+    it('activating or suspending a batch goes slice by slice, each its own transaction, then flips the batch', async () => {
+      const list = cards(10).map((c) => ({ ...c, expiry: { kind: 'after_activation' as const, days: 30 } }));
+      await writeBatch(t.billing.db, t.billing.hasher, t.clock.ms, spec('slices-1', 'inactive'), { cards: () => [list], onTakenNumber: (c) => c });
+      const commits = () => ('stats' in t.billing.db ? (t.billing.db as { stats: { batches: number } }).stats.batches : 0);
+      const before = commits();
+      const events: number[] = [];
+      const r = await changeBatchStatus(t.billing.db, 'slices-1', 'active', t.clock.ms, { slice_ids: 3, onWritten: async (_q, c) => { events.push(c.changed); } });
+      expect(r.ok && r.value.changed).to.equal(10);
+      expect(events).to.deep.equal([10]);
+      if (kind === 'sqlite') expect(commits() - before, 'one COMMIT per slice of 3 ids, plus the flip').to.be.at.least(5);
+      const rows = await t.billing.db.all<{ status: string; expires_at_ms: number | null }>("SELECT c.status, c.expires_at_ms FROM cards c JOIN batches b ON b.id = c.batch_id WHERE b.name = 'slices-1'");
+      expect(rows.every((c) => c.status === 'active' && Number(c.expires_at_ms) === t.clock.ms + 30 * 86_400_000)).to.equal(true);
+      expect(await batchByName(t.billing.db, 'slices-1')).to.include({ status: 'active' });
+      const s = await changeBatchStatus(t.billing.db, 'slices-1', 'suspended', t.clock.ms, { slice_ids: 4 });
+      expect(s.ok && s.value.changed).to.equal(10);
+      const missing = await changeBatchStatus(t.billing.db, 'nope', 'active', t.clock.ms);
+      expect(missing.ok ? '' : missing.error.code).to.equal('not_found');
     });
 
     it('a clash found in a later slice removes the slices already committed: no batch, no card, no entry', async () => {
