@@ -11,6 +11,9 @@ import { holdsOfCall, reserveCallChunk, settleCallChunk } from './call-holds';
 import { settleBuyCost } from './call-carrier';
 import { updateCallRecord } from './call-records';
 
+/** What one reservation decided, applied to the meter after COMMIT. */
+type ExtendStep = { kind: 'final' } | { kind: 'free'; req: ChunkRequest } | { kind: 'held'; hold_id: string; req: ChunkRequest };
+
 /** How long a chunk's hold outlives its chunk, so a restarted IVR can still capture it. */
 export const CALL_HOLD_GRACE_MS = 10 * 60_000;
 
@@ -40,37 +43,45 @@ export class CallMetering {
   /**
    * Reserves the next chunk. Ok(true) when the limit grew; ok(false) when no more money can be
    * reserved (the limit is now final); a failure only for a card that can no longer be spent.
+   * The in-memory meter changes only once the transaction has COMMITTED: a rejected promise (a failed
+   * COMMIT, a lock never obtained) leaves the meter exactly as it was, so it never counts a chunk
+   * whose hold does not exist. Reservations of one call run one at a time.
    */
-  async extend(): Promise<Result<boolean>> {
+  extend(): Promise<Result<boolean>> {
+    const next = this.extending.then(() => this.extendOnce());
+    this.extending = next.then(() => undefined, () => undefined);
+    return next;
+  }
+
+  private extending: Promise<void> = Promise.resolve();
+
+  private async extendOnce(): Promise<Result<boolean>> {
     if (this.meter.limitIsFinal) return ok(false);
-    return this.billing.tx(async (ctx) => {
+    const step = await this.billing.tx(async (ctx): Promise<Result<ExtendStep>> => {
       // Locked: the chunk is sized from the same available balance the reservation then checks, so a
       // concurrent merchant spend makes the limit shrink to what is affordable, never end early.
       const card = await cardById(ctx.q, this.card_id, true);
       if (!card) return fail('not_found', 'card');
       const req: ChunkRequest | null = this.meter.nextChunk(availableMinor(card));
-      if (!req) {
-        this.meter.limitIsFinal = true;
-        return ok(false);
-      }
-      if (req.amount_minor === 0) {
-        // A plateau of the price curve (minimum charge, a cheap rate rounding to the same cent, a
-        // free destination): nothing to hold, the time is covered at no cost.
-        this.meter.addChunk(`free_${this.call_id}_${req.from_s}`, req, 'captured');
-        return ok(true);
-      }
+      if (!req) return ok({ kind: 'final' });
+      // A plateau of the price curve (minimum charge, a cheap rate rounding to the same cent, a
+      // free destination): nothing to hold, the time is covered at no cost.
+      if (req.amount_minor === 0) return ok({ kind: 'free', req });
       const ttl_ms = (req.to_s - req.from_s) * 1000 + CALL_HOLD_GRACE_MS;
       const hold = await reserveCallChunk(ctx, this.call_id, card, req.amount_minor, this.currency, ttl_ms, req);
-      if (!hold.ok) {
-        if (hold.error.code === 'insufficient_funds') {
-          this.meter.limitIsFinal = true;
-          return ok(false);
-        }
-        return hold;
-      }
-      this.meter.addChunk(hold.value.id, req);
-      return ok(true);
+      if (!hold.ok) return hold.error.code === 'insufficient_funds' ? ok({ kind: 'final' }) : hold;
+      return ok({ kind: 'held', hold_id: hold.value.id, req });
     });
+    // Committed: only now does the meter learn of it.
+    if (!step.ok) return step;
+    const s = step.value;
+    if (s.kind === 'final') {
+      this.meter.limitIsFinal = true;
+      return ok(false);
+    }
+    if (s.kind === 'free') this.meter.addChunk(`free_${this.call_id}_${s.req.from_s}`, s.req, 'captured');
+    else this.meter.addChunk(s.hold_id, s.req);
+    return ok(true);
   }
 
   /**
