@@ -31,6 +31,14 @@ export interface IvrOptions {
   anotherCallTimeout_ms: number;
   /** Prefix of this IVR's call ids (up to 7 of [a-z0-9]): one per IVR process sharing a database. */
   nodeId: string;
+  /** This node's lease lives this long unless renewed (every third of it); then live nodes take its calls over. */
+  leaseTtl_ms: number;
+  /**
+   * Calls that ended unseen (the IVR was away) await Asterisk's CDR: billed at what was confirmed, the
+   * chunks reserved beyond stay held until the CDR import bills the real talk time (billing/calls/cdr/).
+   * On when this process imports a CDR file (CDR_FILE).
+   */
+  awaitCdr: boolean;
   clock: CallClock;
 }
 
@@ -48,6 +56,8 @@ export const DEFAULT_IVR_OPTIONS: IvrOptions = Object.freeze({
   interDigitTimeout_ms: 4000,
   anotherCallTimeout_ms: 6000,
   nodeId: 'ivr',
+  leaseTtl_ms: 30_000,
+  awaitCdr: false,
   clock: systemCallClock,
 });
 
@@ -56,6 +66,7 @@ export function ivrOptions(partial: Partial<IvrOptions> = {}): IvrOptions {
   if (o.languages.length === 0) throw new RangeError('ivr: at least one language');
   if (!o.trunkEndpoint.includes('{number}')) throw new RangeError('ivr: trunkEndpoint must contain {number}');
   if (!/^[a-z0-9]{1,7}$/.test(o.nodeId)) throw new RangeError('ivr: nodeId must be 1 to 7 of [a-z0-9]');
+  if (!(o.leaseTtl_ms >= 1000 && o.leaseTtl_ms <= 3_600_000)) throw new RangeError('ivr: leaseTtl_ms must be 1000 to 3600000');
   if (!(o.chunk_s >= 1) || !(o.ringTimeout_s >= 1) || !(o.loginAttempts >= 1)) throw new RangeError('ivr: chunk, ring timeout and attempts must be positive');
   return Object.freeze(o);
 }

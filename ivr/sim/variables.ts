@@ -15,7 +15,7 @@ export function setAbsoluteTimeout(core: SimCore, ch: SimChannel, seconds: numbe
   ch.absoluteTimer = core.after(seconds * 1000, () => absoluteTimeoutExpired(core, ch));
 }
 
-/** Sets a variable or function; plain variables raise ChannelVarset, TIMEOUT(absolute) raises nothing (recorded). */
+/** Sets a variable or function; plain variables raise ChannelVarset, functions (TIMEOUT(absolute), CDR(…)) raise nothing (recorded). */
 export function setVariable(core: SimCore, ch: SimChannel, name: string, value: string, reportEvents = false): void {
   core.record({ kind: 'set-var', channelId: ch.id, detail: { name, value } });
   if (name === TIMEOUT_ABSOLUTE) {
@@ -31,6 +31,8 @@ export function setVariable(core: SimCore, ch: SimChannel, name: string, value: 
     return;
   }
   ch.vars.set(name, value);
+  // A dialplan function (CDR(userfield), …) is written, not set: Asterisk raises no ChannelVarset for it.
+  if (name.includes('(')) return;
   if (reportEvents) ch.reportedVars.add(name);
   varset(core, ch, name, value);
 }

@@ -3,6 +3,7 @@ import * as core from './001_core';
 import * as cli from './002_cli';
 import * as site from './003_site';
 import * as oneActiveDeck from './004_one_active_deck';
+import * as ivrLeasesCdr from './007_ivr_leases_cdr';
 
 interface Migration { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> }
 
@@ -15,6 +16,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['002_cli', cli],
   ['003_site', site],
   ['004_one_active_deck', oneActiveDeck],
+  ['007_ivr_leases_cdr', ivrLeasesCdr],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {
