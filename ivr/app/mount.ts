@@ -31,6 +31,8 @@ export function mountTelephony(app: Express, deps: AppDeps): BackgroundTask[] {
       languages: config.ivr.languages,
       defaultCountry: config.ivr.defaultCountry,
       nodeId: config.ivr.nodeId,
+      leaseTtl_ms: config.ivr.leaseTtl_s * 1000,
+      awaitCdr: config.cdr !== null,
       ...(config.ivr.outboundCallerId ? { outboundCallerId: config.ivr.outboundCallerId } : {}),
     }),
     log,

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { describeError, EXIT_USAGE } from './cli-context';
 import { registerBatchCommands } from './batch-commands';
 import { registerCardCommands } from './card-commands';
+import { registerCdrCommands } from './cdr-commands';
 import { registerDbCommands } from './db-commands';
 import { registerLedgerCommands } from './ledger-commands';
 import { registerMerchantCommands } from './merchant-commands';
@@ -19,6 +20,7 @@ const REGISTRARS: Array<(program: Command) => void> = [
   registerRateCommands,
   registerMerchantCommands,
   registerReportCommands,
+  registerCdrCommands,
 ];
 
 export function buildProgram(): Command {

@@ -45,14 +45,27 @@ const schema = z.object({
   IVR_DEFAULT_COUNTRY: z.string().refine((c) => isSupportedCountry(c), 'must be a two-letter country code such as US').default('US'),
   IVR_NODE_ID: z.string().regex(/^[a-z0-9]{1,7}$/, 'must be 1 to 7 of a-z, 0-9, different for every IVR process sharing a database').optional(),
   IVR_CALLER_ID: z.string().max(80).optional(),
+  IVR_LEASE_TTL_S: z.coerce.number().int().min(3, 'must be 3 to 600 seconds').max(600, 'must be 3 to 600 seconds').default(30),
+  // Asterisk's CDR file (cdr_custom with asterisk-config/cdr_custom.conf), read by the IVR role to bill
+  // calls that ended while the IVR was away.
+  CDR_FILE: z.string().min(1).optional(),
+  CDR_POLL_MS: z.coerce.number().int().min(100).max(600_000).default(2000),
 });
 
 export interface IvrConfig {
   readonly languages: readonly ('en' | 'es')[];
   readonly defaultCountry: CountryCode;
-  /** Default: derived from the host name, so a restarted IVR reconciles its own calls. */
+  /** Default: derived from the host name. A node that comes back under another id has its calls taken over once its old lease expires. */
   readonly nodeId: string;
   readonly outboundCallerId: string | null;
+  /** Lease of the node id: renewed every third of it; once expired, live nodes take its calls over. */
+  readonly leaseTtl_s: number;
+}
+
+/** Asterisk's CDR file, read (resumably, a bounded chunk at a time) by the IVR role. */
+export interface CdrConfig {
+  readonly file: string;
+  readonly pollMs: number;
 }
 
 export interface Config {
@@ -70,6 +83,7 @@ export interface Config {
   readonly logLevel: 'error' | 'warn' | 'info' | 'debug';
   readonly site: SiteConfig;
   readonly ivr: IvrConfig;
+  readonly cdr: CdrConfig | null;
   /** True for the embedded default: SQLite in DATA_DIR, secret generated there, built-in telephony sandbox. */
   readonly embedded: boolean;
 }
@@ -145,7 +159,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       defaultCountry: e.IVR_DEFAULT_COUNTRY as CountryCode,
       nodeId: e.IVR_NODE_ID ?? createHash('sha256').update(os.hostname()).digest('hex').slice(0, 7),
       outboundCallerId: e.IVR_CALLER_ID ?? null,
+      leaseTtl_s: e.IVR_LEASE_TTL_S,
     }),
+    cdr: e.CDR_FILE ? Object.freeze({ file: path.resolve(e.CDR_FILE), pollMs: e.CDR_POLL_MS }) : null,
     embedded,
   });
 }
