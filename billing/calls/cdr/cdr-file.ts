@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,7 +13,8 @@ import { parseCdrLine } from './cdr-row';
  * stopped, a bounded chunk at a time: only whole lines are consumed (Asterisk may be writing the
  * last one), and the offset is saved in the same transaction as the rows it covered, so a crash
  * re-reads at most one chunk and nothing is lost or applied twice. A file replaced (rotation: another
- * inode) or shorter than the saved offset (truncated) is read again from its start. A line that is
+ * inode), shorter than the saved offset, or rewritten in place (the bytes before the offset changed:
+ * copytruncate) is read again from its start — harmless, as importing a row twice changes nothing. A line that is
  * not a CDR is reported with its byte offset and skipped, never blocking the lines after it.
  */
 export interface CdrChunkResult {
@@ -43,12 +45,21 @@ export interface CdrImportSummary {
 }
 
 export const DEFAULT_CDR_CHUNK_BYTES = 1 << 20;
+/** Bytes before the offset whose hash must match for the read to resume there. */
+const TAIL_BYTES = 256;
 /** Rejections listed in one summary (the count of lines is always exact). */
 const MAX_REJECTS_LISTED = 100;
 
 /** Names a file read by this host (offsets are per host: two Asterisk servers may use the same path). */
 export function cdrSource(file: string): string {
   return `${os.hostname()}:${path.resolve(file)}`.slice(0, 600);
+}
+
+async function tailHash(fh: fs.FileHandle, offset: number): Promise<string> {
+  const len = Math.min(TAIL_BYTES, offset);
+  const buf = Buffer.alloc(len);
+  const { bytesRead } = len > 0 ? await fh.read(buf, 0, len, offset - len) : { bytesRead: 0 };
+  return createHash('sha256').update(buf.subarray(0, bytesRead)).digest('hex');
 }
 
 /** Reads and stores one chunk; `fromStart` ignores the saved offset (a deliberate re-import). */
@@ -59,12 +70,13 @@ export async function importCdrChunk(billing: Billing, file: string, opts: { max
   try {
     const st = await fh.stat();
     const identity = `${st.dev}:${st.ino}`;
-    const saved = await billing.db.one<{ identity: string; read_offset: number }>('SELECT identity, read_offset FROM cdr_files WHERE source = ?', [source]);
+    const saved = await billing.db.one<{ identity: string; read_offset: number; tail_hash: string }>('SELECT identity, read_offset, tail_hash FROM cdr_files WHERE source = ?', [source]);
     let from = 0;
     let restarted = false;
     if (!opts.fromStart && saved) {
-      if (saved.identity === identity && Number(saved.read_offset) <= st.size) from = Number(saved.read_offset);
-      else restarted = Number(saved.read_offset) > 0;
+      const offset = Number(saved.read_offset);
+      if (saved.identity === identity && offset <= st.size && (await tailHash(fh, offset)) === saved.tail_hash) from = offset;
+      else restarted = offset > 0;
     }
     const buf = Buffer.alloc(Math.min(maxBytes, Math.max(0, st.size - from)));
     const { bytesRead } = buf.length > 0 ? await fh.read(buf, 0, buf.length, from) : { bytesRead: 0 };
@@ -94,12 +106,13 @@ export async function importCdrChunk(billing: Billing, file: string, opts: { max
       rejected.push({ offset: from, reason: `no end of line within ${maxBytes} bytes` });
     }
     const to = from + consumed;
+    const tail = await tailHash(fh, to);
     const stored = await billing.tx(async (ctx) => {
       const s = await storeCdrLegs(ctx.q, rows, opts.now_ms);
       await ctx.q.run(
-        `INSERT INTO cdr_files (source, identity, read_offset, updated_at_ms) VALUES (?, ?, ?, ?)
-         ON CONFLICT (source) DO UPDATE SET identity = excluded.identity, read_offset = excluded.read_offset, updated_at_ms = excluded.updated_at_ms`,
-        [source, identity, to, opts.now_ms],
+        `INSERT INTO cdr_files (source, identity, read_offset, tail_hash, updated_at_ms) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (source) DO UPDATE SET identity = excluded.identity, read_offset = excluded.read_offset, tail_hash = excluded.tail_hash, updated_at_ms = excluded.updated_at_ms`,
+        [source, identity, to, tail, opts.now_ms],
       );
       return s;
     });

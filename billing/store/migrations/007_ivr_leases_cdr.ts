@@ -56,6 +56,7 @@ export async function up(knex: Knex): Promise<void> {
     t.string('source', 600).primary(); // host:path of the file read
     t.string('identity', 64).notNullable(); // device:inode, to notice rotation
     t.bigInteger('read_offset').notNullable();
+    t.string('tail_hash', 64).notNullable(); // sha256 of the bytes just before read_offset, to notice a file rewritten in place
     t.bigInteger('updated_at_ms').notNullable();
   });
 }
