@@ -54,9 +54,9 @@ const BASE: Omit<CdrCustomFields, 'start' | 'answer' | 'end' | 'duration' | 'bil
  * leg's own row (ends when it enters the bridge) and the caller's bridged row (Party B = the leg;
  * userfield ";<call id>" appended from the leg's CDR(userfield)), in the real cdr_custom format.
  */
-export function productCdrLines(c: { call_id: string; channel_id: string; outbound_channel_id: string; caller_answered_ms: number; answered_ms: number; ended_ms: number; named?: boolean; seq?: number }): { outbound: string; bridged: string } {
+export function productCdrLines(c: { call_id: string; channel_id: string; outbound_channel_id: string; caller_answered_ms: number; answered_ms: number; ended_ms: number; named?: boolean; seq?: number; caller_name?: string; outbound_name?: string }): { outbound: string; bridged: string } {
   const named = c.named ?? true;
-  const outName = `PJSIP/trunk-${c.call_id.slice(-8)}`;
+  const outName = c.outbound_name ?? `PJSIP/trunk-${c.call_id.slice(-8)}`;
   const secs = (a: number, b: number) => String(Math.floor(b / 1000) - Math.floor(a / 1000));
   const outbound = cdrCustomLine({
     ...BASE, start: cdrTime(c.answered_ms - 2000), answer: cdrTime(c.answered_ms), end: cdrTime(c.answered_ms + 8), duration: secs(c.answered_ms - 2000, c.answered_ms + 8), billsec: '0', billsec_f: '0.008000',
@@ -66,7 +66,7 @@ export function productCdrLines(c: { call_id: string; channel_id: string; outbou
   const talk = (c.ended_ms - c.caller_answered_ms) / 1000;
   const bridged = cdrCustomLine({
     ...BASE, start: cdrTime(c.caller_answered_ms - 100), answer: cdrTime(c.caller_answered_ms), end: cdrTime(c.ended_ms), duration: secs(c.caller_answered_ms - 100, c.ended_ms), billsec: String(Math.floor(talk)), billsec_f: talk.toFixed(6),
-    channel: `PJSIP/1001-${c.call_id.slice(-8)}`, dstchannel: outName, lastapp: 'Stasis', lastdata: 'prepaid,access,18005550100', uniqueid: c.channel_id, linkedid: c.channel_id,
+    channel: c.caller_name ?? `PJSIP/1001-${c.call_id.slice(-8)}`, dstchannel: outName, lastapp: 'Stasis', lastdata: 'prepaid,access,18005550100', uniqueid: c.channel_id, linkedid: c.channel_id,
     peeraccount: '', userfield: named ? `;${c.call_id}` : '', sequence: String((c.seq ?? 1) + 1),
   });
   return { outbound, bridged };
