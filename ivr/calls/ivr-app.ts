@@ -87,19 +87,29 @@ export class IvrApp {
   }
 
   /**
-   * Our lease was reaped: other nodes may own some of our calls now. Every session lets go (no
-   * hang-up, no billing: the money writes of a call we no longer own are refused by the database
-   * anyway), the lease is taken again, and our calls are reconciled afresh, as after a restart.
+   * Our lease was reaped: other nodes may own some of our calls now. The lease is taken again (from
+   * then on nobody can take our calls), then every session whose call moved lets go (no hang-up, no
+   * billing: the money writes of a call we no longer own are refused by the database anyway); callers
+   * still in the menus carry on. Our calls are then reconciled afresh, as after a restart.
    */
   private async restartAfterLostLease(): Promise<void> {
     if (!this.running) return;
     try {
       await this.reconciling;
-      await this.detachAll();
       await this.lease.acquire();
+      const q = this.ctx.billing.read().q;
+      for (const s of [...this.sessions.values()]) {
+        if (s.callId === undefined) continue;
+        const rec = await callRecordById(q, s.callId);
+        if (rec?.status === 'active' && rec.ivr_node === this.ctx.options.nodeId) continue;
+        this.ctx.log.warn('letting go of a call taken over by another node', { call_id: s.callId });
+        s.detach();
+        this.sessions.delete(s.channel.id);
+      }
       await this.reconcile(await this.ctx.tel.snapshot());
     } catch (err) {
-      this.ctx.log.error('IVR restart after a lost lease failed (retried on the next lease tick)', { error: err instanceof Error ? err.message : String(err) });
+      this.ctx.log.error('IVR restart after a lost lease failed: its calls are reconciled when the channels can be listed', { error: err instanceof Error ? err.message : String(err) });
+      this.reconcileTakenOver();
     }
   }
 

@@ -11,9 +11,10 @@ import { ACCESS, appHangups, balanceOf, Caller, callRecordsOfCard, expectSoundBo
 
 /**
  * Several IVR processes on one database, each on its own Asterisk (simulator), holding leases of
- * 2 s of call time (renewed every ~0.67 s). Chunks are 5 s after a 1 s first chunk: [0,1) [1,6) [6,11) …
+ * 4 s of call time (renewed every ~1.3 s; 0.4 s of real time at the rig's speed). Chunks are 5 s
+ * after a 1 s first chunk: [0,1) [1,6) [6,11) …
  */
-const LEASE_MS = 2000;
+const LEASE_MS = 4000;
 
 async function talkingOn(sim: AriSimulator, card: { number: string; pin: string }, callerNumber = '+15551230001'): Promise<Caller> {
   const caller = new Caller(sim, sim.placeInboundCall({ callerNumber, accessNumber: ACCESS, args: ['access', ACCESS] }));
@@ -78,22 +79,25 @@ for (const kind of KINDS as Kind[]) {
     });
 
     it('a node that comes back under another id (a new container): leaves the old call alone while its lease lives, then takes it over and meters it on to the second', async () => {
-      const card = await rig.issueCard(500);
-      farEnd(rig.sim, farEnds.answer(0, 20_000));
-      const caller = await talkingOn(rig.sim, card);
-      await sleepCall(rig, 7000);
+      // 10 s chunks: [0,1) [1,11) [11,21); killed at 9.5 s, just after [11,21) was reserved (TIMEOUT at 23 s).
       await rig.ivr.kill();
-      const back = await rig.startIvr({ ivr: { nodeId: 'new' } });
+      const first = await rig.startIvr({ ivr: { nodeId: 'test', chunk_s: 10 } });
+      const card = await rig.issueCard(500);
+      farEnd(rig.sim, farEnds.answer(0, 30_000));
+      const caller = await talkingOn(rig.sim, card);
+      await sleepCall(rig, 9500);
+      await first.kill();
+      const back = await rig.startIvr({ ivr: { nodeId: 'new', chunk_s: 10 } });
       const [leg] = originated(rig.sim);
       // While the old lease lives: the caller is not adopted afresh, the leg not hung up.
       expect(logged(rig, 'adopting a caller in progress')).to.deep.equal([]);
       expect(appHangups(rig, leg?.channelId ?? '')).to.equal(0);
       expect((await recordOf(rig, card.card_id)).ivr_node).to.equal('test');
-      // Past TIMEOUT(absolute) of the dead node (11 s + 2 s) only if the new node took metering over.
+      // Past TIMEOUT(absolute) of the dead node (21 s + 2 s) only if the new node took metering over.
       await caller.heard('call_cost', 15_000);
       const rec = await settled(rig, (await recordOf(rig, card.card_id)).id);
       expect(rec).to.include({ status: 'completed', hangup_cause: 'far_end_hangup', ivr_node: 'new' });
-      expect(rec.billed_seconds).to.be.within(19, 21);
+      expect(rec.billed_seconds).to.be.within(29, 31);
       expect(rec.cost_minor).to.equal(rec.billed_seconds);
       expect(back.metrics.outcomes).to.deep.equal(['completed']);
       expect(logged(rig, 'adopting a caller in progress')).to.deep.equal([]);
