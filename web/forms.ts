@@ -14,10 +14,16 @@ const email = (label: string) => z.string().trim().min(1, `Enter ${label}`).max(
 
 export interface AmountInput { preset: string; custom_amount: string }
 
-/** Preset or custom amount → minor units within the configured limits, or an error message. */
+/**
+ * Preset or custom amount → minor units within the configured limits, or an error message.
+ * An amount typed in "Other amount" wins over the selected preset: without JavaScript the preselected
+ * preset stays checked while the buyer types, and buying that preset instead would be a silent
+ * different amount. A typed amount that is not valid is an error, never a fallback to the preset.
+ */
 export function parseAmount(body: FormBody, site: SiteConfig, currency: string): { amount_minor?: number; error?: string } {
-  const preset = str(body.preset);
-  const text = preset === 'custom' || preset === '' ? str(body.custom_amount) : preset;
+  const typed = str(body.custom_amount);
+  const preset = typed ? 'custom' : str(body.preset);
+  const text = preset === 'custom' || preset === '' ? typed : preset;
   const min = formatMinor(site.minAmountMinor, currency);
   const max = formatMinor(site.maxAmountMinor, currency);
   if (!text) return { error: 'Choose an amount, or enter another amount' };
@@ -61,6 +67,7 @@ const NO_CONTROL_MULTILINE = /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$
 
 const giftSchema = z.object({
   recipient_name: z.string().trim().min(1, 'Enter the recipient’s name').max(100, 'The name must be 100 characters or fewer').regex(NO_CONTROL, 'The name must not contain control characters'),
+  sender_name: z.string().trim().max(100, 'Your name must be 100 characters or fewer').regex(NO_CONTROL, 'Your name must not contain control characters'),
   recipient_email: email('the recipient’s email address'),
   gift_message: z.string().trim().max(500, 'The message must be 500 characters or fewer').regex(NO_CONTROL_MULTILINE, 'The message must not contain control characters'),
   send_date: z.string().trim().regex(/^(\d{4}-\d{2}-\d{2})?$/, 'Enter the date like 2026-12-24'),
@@ -69,8 +76,11 @@ const giftSchema = z.object({
 export interface BuyForm {
   amount_minor: number;
   buyer_email: string;
-  gift: { recipient_email: string; recipient_name: string; message: string | null; send_at_ms: number | null } | null;
+  gift: { recipient_email: string; recipient_name: string; sender_name: string | null; message: string | null; send_at_ms: number | null } | null;
 }
+
+/** The gift details part of the buy form: filled in while "For me" is chosen, they are an error, never dropped. */
+const GIFT_FIELDS = ['recipient_name', 'recipient_email', 'sender_name', 'gift_message', 'send_date'] as const;
 
 /** Validates the buy form; `now_ms` decides what "today" is (send dates are UTC days). */
 export function parseBuyForm(body: FormBody, site: SiteConfig, currency: string, now_ms: number): { value?: BuyForm; errors: FieldErrors } {
@@ -80,8 +90,11 @@ export function parseBuyForm(body: FormBody, site: SiteConfig, currency: string,
   const base = buySchema.safeParse({ buyer_email: str(body.buyer_email), mode: str(body.mode) || 'self' });
   collect(base, errors);
   let gift: BuyForm['gift'] = null;
+  if ((str(body.mode) || 'self') === 'self' && GIFT_FIELDS.some((f) => str(body[f]) !== '')) {
+    errors.mode = 'You filled in gift details but chose “For me”. Choose “A gift” to email the card, or empty the gift details.';
+  }
   if (str(body.mode) === 'gift') {
-    const g = giftSchema.safeParse({ recipient_name: str(body.recipient_name), recipient_email: str(body.recipient_email), gift_message: str(body.gift_message), send_date: str(body.send_date) });
+    const g = giftSchema.safeParse({ recipient_name: str(body.recipient_name), recipient_email: str(body.recipient_email), sender_name: str(body.sender_name), gift_message: str(body.gift_message), send_date: str(body.send_date) });
     collect(g, errors);
     let send_at_ms: number | null = null;
     const date = str(body.send_date);
@@ -93,7 +106,7 @@ export function parseBuyForm(body: FormBody, site: SiteConfig, currency: string,
       else if (t > today + 366 * DAY_MS) errors.send_date = 'The send date must be within a year';
       else if (t > today) send_at_ms = t;
     }
-    if (g.success) gift = { recipient_email: g.data.recipient_email, recipient_name: g.data.recipient_name, message: g.data.gift_message || null, send_at_ms };
+    if (g.success) gift = { recipient_email: g.data.recipient_email, recipient_name: g.data.recipient_name, sender_name: g.data.sender_name || null, message: g.data.gift_message || null, send_at_ms };
   }
   if (Object.keys(errors).length || !base.success) return { errors };
   return { value: { amount_minor: amount.amount_minor!, buyer_email: base.data.buyer_email, gift }, errors };

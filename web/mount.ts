@@ -13,6 +13,7 @@ import { buyRoutes } from './routes/buy-routes';
 import { giftRoutes } from './routes/gift-routes';
 import { orderRoutes } from './routes/order-routes';
 import { rechargeRoutes } from './routes/recharge-routes';
+import { revealRoutes } from './routes/reveal-routes';
 import { sandboxRoutes } from './routes/sandbox-routes';
 import { stripeWebhookRoute } from './routes/stripe-webhook';
 import { cookies, csrf, formLimiter, noStore, securityHeaders, sessionCookie } from './security';
@@ -23,7 +24,7 @@ import { messageView } from './views/message';
 const PUBLIC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'public');
 
 /** Paths the site answers; its middleware (headers, cookies, body parsing) touches nothing else. */
-const SITE_PATH = /^\/(|buy|recharge|balance|orders\/.*|gift\/.*|sandbox-pay\/.*|assets\/.*|webhooks\/stripe)$/;
+const SITE_PATH = /^\/(|buy|recharge|balance|orders\/.*|gift\/.*|reveal\/.*|sandbox-pay\/.*|assets\/.*|webhooks\/stripe)$/;
 
 /**
  * Mounts the cyber card site at / and returns its background task (the mail outbox).
@@ -38,7 +39,7 @@ export function mountSite(app: Express, deps: AppDeps): BackgroundTask[] {
   const provider: SiteProvider = stripe ?? new SandboxProvider(billing);
   const box = new SecretBox(config.secretKey);
   const transport = config.smtpUrl ? new SmtpTransport(config.smtpUrl, config.mailFrom) : new EmlFileTransport(path.join(config.dataDir, 'outbox'), config.mailFrom);
-  const outbox = createOutboxTask(billing, transport, { box, publicUrl: config.publicUrl }, log, {
+  const outbox = createOutboxTask(billing, transport, { box, publicUrl: config.publicUrl, supportEmail: config.site.supportEmail }, log, {
     poll_ms: config.site.mail.pollMs, retry_base_ms: config.site.mail.retryBaseMs, max_attempts: config.site.mail.maxAttempts,
   });
   const { generateCsrfToken, doubleCsrfProtection } = csrf(config.secretKey, secure);
@@ -48,7 +49,8 @@ export function mountSite(app: Express, deps: AppDeps): BackgroundTask[] {
   // Case-sensitive and strict, like SITE_PATH: `/Gift/…` or `/balance/` must not reach a route
   // without the middleware (CSRF, CSP, no-store) that SITE_PATH scopes to the canonical paths.
   const router = express.Router({ caseSensitive: true, strict: true });
-  router.use(onlySite(securityHeaders(provider.checkoutOrigins)));
+  const headers = securityHeaders(provider.checkoutOrigins);
+  router.use(onlySite(headers));
   router.use(onlySite(noStore));
   router.use('/assets', express.static(PUBLIC_DIR, { maxAge: '1h', index: false, fallthrough: false }));
   if (stripe) stripeWebhookRoute(site, stripe, router); // raw body, its own signature check: before the form parsers and CSRF
@@ -60,7 +62,7 @@ export function mountSite(app: Express, deps: AppDeps): BackgroundTask[] {
   const limited = (req: express.Request, res: express.Response) =>
     render(site, res, 429, 'Too many requests', messageView({ title: 'Too many requests', text: 'You sent this form too often. Wait a few minutes and try again.', link: { href: req.path, label: 'Back' } }));
   router.use(['/buy', '/recharge'], formLimiter(60, limited));
-  router.use(['/balance', '/gift'], formLimiter(30, limited));
+  router.use(['/balance', '/gift', '/reveal'], formLimiter(30, limited));
   router.use('/sandbox-pay', formLimiter(60, limited));
 
   buyRoutes(site, router);
@@ -68,7 +70,15 @@ export function mountSite(app: Express, deps: AppDeps): BackgroundTask[] {
   rechargeRoutes(site, router);
   balanceRoutes(site, router);
   giftRoutes(site, router);
+  revealRoutes(site, router);
   if (!stripe) sandboxRoutes(site, router);
+
+  const notFound = (res: express.Response) =>
+    render(site, res, 404, 'Page not found', messageView({ title: 'Page not found', text: 'There is no page at this address. Check the link, or start again from the home page.', link: { href: '/', label: 'Home' } }));
+  // Last: whatever no route of the process answered (the API's /v1 answers its own JSON 404 first)
+  // gets a page in the site's layout, with the site's headers, instead of Express's bare "Cannot GET".
+  // The site is mounted last in the process for this reason.
+  router.use(headers, noStore, (_req, res) => notFound(res));
 
   const onError: ErrorRequestHandler = (err: unknown, req, res, next) => {
     if (res.headersSent || !SITE_PATH.test(req.path)) return next(err);
@@ -77,12 +87,9 @@ export function mountSite(app: Express, deps: AppDeps): BackgroundTask[] {
       render(site, res, 403, 'Form expired', messageView({ title: 'This form has expired', text: 'For your security each form works once, in the browser that opened it. Go back, reload the page and try again.', link: { href: req.path, label: 'Reload the form' } }));
       return;
     }
-    if (e?.status === 404) {
-      res.status(404).type('text').send('not found');
-      return;
-    }
+    if (e?.status === 404) return notFound(res);
     if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
-      res.status(e.status).type('text').send('bad request');
+      render(site, res, e.status, 'Request not understood', messageView({ title: 'We could not read this request', text: 'Go back, reload the page and try again.', link: { href: '/', label: 'Home' } }));
       return;
     }
     log.error('site request failed', { err, method: req.method, route: req.route?.path ?? null });

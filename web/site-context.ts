@@ -25,7 +25,7 @@ export interface SiteContext {
 }
 
 export function render(site: SiteContext, res: Response, status: number, title: string, body: SafeHtml, nav?: PageOptions['nav']): void {
-  res.status(status).type('html').send(page({ title, body, sandbox: site.provider.sandbox, nav, phone: site.config.ari === null }));
+  res.status(status).type('html').send(page({ title, body, sandbox: site.provider.sandbox, nav, phone: site.config.ari === null, support: site.config.site.supportEmail }));
 }
 
 /** The keyed hash of this browser's session id, as stored on its orders. */
@@ -50,7 +50,7 @@ export async function applyPayment(site: SiteContext, status: PaymentStatus): Pr
   if (!status.paid || !status.payment_id || !status.order_id) return false;
   const r = await site.billing.tx((ctx) => fulfilOrder(ctx, site.box, {
     order_id: status.order_id!, provider: site.provider.name, payment_id: status.payment_id!, amount_minor: status.amount_minor, currency: status.currency,
-  }));
+  }, { reveal_link_ttl_ms: site.config.site.revealLinkTtlMs }));
   const log = site.logger.child({ order_id: status.order_id, payment_id: status.payment_id });
   if (!r.ok) {
     log.warn('payment not applied', { code: r.error.code, reason: r.error.message });

@@ -2,11 +2,13 @@ import type { Billing } from '../billing';
 import type { Logger } from '../shared/logger';
 import { orderById } from '../orders/order';
 import { giftSecrets } from '../orders/reveal';
+import { revealLinkSecrets } from '../orders/reveal-link';
 import type { SecretBox } from '../orders/secret-box';
 import type { MailMessage, MailTransport } from './mail-transport';
 import type { OutboxRow } from './outbox';
 import { claimDueMail, markMailAttemptFailed, markMailSent, markMailSuperseded } from './outbox';
-import { giftMail, receiptMail } from './templates';
+import { giftMail, receiptMail, revealLinkMail } from './templates';
+import type { RevealLink } from './templates';
 
 export interface DeliveryPolicy {
   max_attempts: number;
@@ -34,16 +36,25 @@ export function safeError(err: unknown): string {
 export interface MailRenderer {
   box: SecretBox;
   publicUrl: string;
+  /** The site's support address, named in every mail and used as its Reply-To (SITE_SUPPORT_EMAIL). */
+  supportEmail?: string | null;
 }
 
 /** Renders one outbox row from its order; undefined when there is nothing to send any more. */
 export async function renderMail(billing: Billing, r: MailRenderer, row: OutboxRow): Promise<MailMessage | undefined> {
   const order = await orderById(billing.db, row.order_id);
   if (!order) return undefined;
-  if (row.kind === 'receipt') return { ...receiptMail(order, r.publicUrl), to: row.to_address };
+  const c = { publicUrl: r.publicUrl, supportEmail: r.supportEmail ?? null };
+  if (row.kind === 'receipt' || row.kind === 'reveal_link') {
+    // The one-time link to a buyer's own card, as it is NOW (rotated, or gone once the card was shown).
+    const s = revealLinkSecrets(r.box, order);
+    const link: RevealLink | null = s?.reveal_token ? { url: `${r.publicUrl}/reveal/${s.reveal_token}`, expires_at_ms: order.reveal_expires_at_ms } : null;
+    if (row.kind === 'receipt') return { ...receiptMail(order, c, link), to: row.to_address };
+    return link ? { ...revealLinkMail(order, c, link), to: row.to_address } : undefined;
+  }
   const s = giftSecrets(r.box, order);
   if (!s?.claim_token) return undefined;
-  return { ...giftMail(order, s.number, `${r.publicUrl}/gift/${s.claim_token}`), to: row.to_address };
+  return { ...giftMail(order, s.number, `${r.publicUrl}/gift/${s.claim_token}`, c), to: row.to_address };
 }
 
 /**

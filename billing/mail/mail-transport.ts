@@ -4,6 +4,8 @@ export interface MailMessage {
   subject: string;
   text: string;
   html: string;
+  /** Where replies go (the site's support address), when set. */
+  reply_to?: string;
 }
 
 /** Where mail leaves (nodemailer SMTP, or .eml files on disk): the adapter lives in web/mail/. */

@@ -1,6 +1,7 @@
 import type { Sql } from '../store/sql/database';
 
-export type MailKind = 'receipt' | 'gift';
+/** `reveal_link`: a new one-time link to a buyer's own card, asked for from the order page. */
+export type MailKind = 'receipt' | 'gift' | 'reveal_link';
 export type MailStatus = 'pending' | 'sent' | 'failed' | 'superseded';
 
 /**
@@ -37,7 +38,12 @@ export async function outboxOfOrder(q: Sql, order_id: string): Promise<OutboxRow
 
 /** Pending gift mails of an order are replaced by a new one (resend rotates the claim link). */
 export async function supersedePendingGifts(q: Sql, order_id: string): Promise<void> {
-  await q.run("UPDATE mail_outbox SET status = 'superseded' WHERE order_id = ? AND kind = 'gift' AND status = 'pending'", [order_id]);
+  await supersedePendingMail(q, order_id, 'gift');
+}
+
+/** Pending mails of this kind for an order are dropped (their link was rotated, or the card was shown). */
+export async function supersedePendingMail(q: Sql, order_id: string, kind: MailKind): Promise<void> {
+  await q.run("UPDATE mail_outbox SET status = 'superseded' WHERE order_id = ? AND kind = ? AND status = 'pending'", [order_id, kind]);
 }
 
 /**

@@ -16,7 +16,7 @@ export interface NewCardOrder {
   /** Keyed hash of the buyer's browser session: only that browser may reveal the card once. */
   buyer_session_hash: string | null;
   provider: string;
-  gift?: { recipient_email: string; recipient_name: string; message: string | null; send_at_ms: number | null } | null;
+  gift?: { recipient_email: string; recipient_name: string; message: string | null; send_at_ms: number | null; sender_name?: string | null } | null;
 }
 
 export interface NewRechargeOrder {
@@ -40,8 +40,8 @@ export async function createCardOrder(ctx: TxContext, input: NewCardOrder): Prom
   const id = newId('ord');
   const g = input.gift ?? null;
   await ctx.q.run(
-    "INSERT INTO orders (id, kind, status, amount_minor, currency, buyer_email, buyer_session_hash, recipient_email, recipient_name, gift_message, send_at_ms, provider, created_at_ms) VALUES (?, 'card', 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    [id, input.amount_minor, input.currency, input.buyer_email, input.buyer_session_hash, g?.recipient_email ?? null, g?.recipient_name ?? null, g?.message ?? null, g?.send_at_ms ?? null, input.provider, ctx.now_ms],
+    "INSERT INTO orders (id, kind, status, amount_minor, currency, buyer_email, buyer_session_hash, recipient_email, recipient_name, gift_message, sender_name, send_at_ms, provider, created_at_ms) VALUES (?, 'card', 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    [id, input.amount_minor, input.currency, input.buyer_email, input.buyer_session_hash, g?.recipient_email ?? null, g?.recipient_name ?? null, g?.message ?? null, g?.sender_name ?? null, g?.send_at_ms ?? null, input.provider, ctx.now_ms],
   );
   return ok((await orderById(ctx.q, id))!);
 }
@@ -72,3 +72,6 @@ export async function attachProviderSession(ctx: Pick<TxContext, 'q'>, order_id:
 
 /** A fresh one-time claim token for a gift link (the URL carries it; only its keyed hash is stored). */
 export const newClaimToken = (): string => randomBytes(24).toString('base64url');
+
+/** A fresh one-time token for a buyer's reveal link (the receipt carries it; only its keyed hash is stored). */
+export const newRevealToken = (): string => randomBytes(24).toString('base64url');

@@ -1,4 +1,4 @@
-import { enqueueMail, supersedePendingGifts } from '../mail/outbox';
+import { enqueueMail, supersedePendingGifts, supersedePendingMail } from '../mail/outbox';
 import type { TxContext } from '../shared/context';
 import { fail, ok } from '../shared/errors';
 import type { Result } from '../shared/errors';
@@ -10,13 +10,14 @@ import { SecretHasher } from '../cards/secrets';
 
 const MAX_GIFT_RESENDS = 5;
 
-function openSealed(box: SecretBox, order: Order): SealedCard {
+export function openSealed(box: SecretBox, order: Order): SealedCard {
   return JSON.parse(box.open(order.secret_enc!, order.id)) as SealedCard;
 }
 
 /**
  * Shows a buyer's own new card (number and PIN) ONCE, to the browser session that bought it;
- * the sealed secrets are erased in the same transaction, so afterwards only last4 remains.
+ * the sealed secrets are erased in the same transaction, so afterwards only last4 remains (and the
+ * receipt's one-time link, billing/orders/reveal-link.ts, answers that the card was shown).
  */
 export async function revealOwnCard(ctx: TxContext, box: SecretBox, order_id: string, buyer_session_hash: string): Promise<Result<{ number: string; pin: string; order: Order }>> {
   const order = await orderById(ctx.q, order_id, true);
@@ -26,6 +27,7 @@ export async function revealOwnCard(ctx: TxContext, box: SecretBox, order_id: st
   if (order.revealed_at_ms !== null || !order.secret_enc) return fail('invalid_state', 'the card number and PIN were already shown once');
   const s = openSealed(box, order);
   await ctx.q.run('UPDATE orders SET revealed_at_ms = ?, secret_enc = NULL WHERE id = ?', [ctx.now_ms, order.id]);
+  await supersedePendingMail(ctx.q, order.id, 'reveal_link'); // the receipt's one-time link is dead now
   return ok({ number: s.number, pin: s.pin, order });
 }
 

@@ -33,6 +33,8 @@ const schema = z.object({
   SITE_PRESET_AMOUNTS: z.string().regex(/^\d+(\.\d+)?(,\d+(\.\d+)?)*$/, 'must be a comma-separated list such as 10,20,50').default('10,20,50'),
   SITE_MIN_AMOUNT: z.string().regex(/^\d+(\.\d+)?$/, 'must be a decimal amount such as 5.00').default('5'),
   SITE_MAX_AMOUNT: z.string().regex(/^\d+(\.\d+)?$/, 'must be a decimal amount such as 500.00').default('500'),
+  SITE_SUPPORT_EMAIL: z.email('must be an email address such as support@example.com').max(254).default('support@prepaid.local'),
+  SITE_REVEAL_LINK_DAYS: z.coerce.number().int().min(1).max(90).default(7),
   STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_[A-Za-z0-9_]+$/, 'must be a Stripe secret key (sk_…)').optional(),
   STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_[A-Za-z0-9_]+$/, 'must be a Stripe webhook signing secret (whsec_…)').optional(),
   STRIPE_API_BASE: z.url().optional(),
@@ -92,6 +94,10 @@ export interface SiteConfig {
   readonly presetAmountsMinor: readonly number[];
   readonly minAmountMinor: number;
   readonly maxAmountMinor: number;
+  /** Where buyers and recipients write for help: on every page, in every mail (and its Reply-To). */
+  readonly supportEmail: string;
+  /** How long the receipt's one-time link to a buyer's own card works (a new one can be mailed). */
+  readonly revealLinkTtlMs: number;
   /** Stripe Checkout when STRIPE_SECRET_KEY is set, else the clearly-marked sandbox provider. */
   readonly stripe: { readonly secretKey: string; readonly webhookSecret: string; readonly apiBase: string | null } | null;
   readonly mail: { readonly pollMs: number; readonly retryBaseMs: number; readonly maxAttempts: number };
@@ -118,6 +124,8 @@ function siteConfig(e: z.infer<typeof schema>): SiteConfig {
     presetAmountsMinor: Object.freeze(presetAmountsMinor),
     minAmountMinor,
     maxAmountMinor,
+    supportEmail: e.SITE_SUPPORT_EMAIL,
+    revealLinkTtlMs: e.SITE_REVEAL_LINK_DAYS * 86_400_000,
     stripe: e.STRIPE_SECRET_KEY && e.STRIPE_WEBHOOK_SECRET
       ? Object.freeze({ secretKey: e.STRIPE_SECRET_KEY, webhookSecret: e.STRIPE_WEBHOOK_SECRET, apiBase: e.STRIPE_API_BASE ?? null })
       : null,

@@ -18,7 +18,7 @@ export function giftRoutes(site: SiteContext, router: Router): void {
   router.get('/gift/:token', async (req, res) => {
     const order = await giftByClaimToken(site.billing.read(), req.params.token);
     if (!order) return invalid(res);
-    if (order.claimed_at_ms !== null) return render(site, res, 410, 'Gift link already used', giftUsedView(order));
+    if (order.claimed_at_ms !== null) return render(site, res, 410, 'Gift link already used', giftUsedView(order, site.config.site.supportEmail));
     render(site, res, 200, 'You received a gift card', giftLandingView(order, req.params.token, site.csrfToken(req, res)));
   });
 
@@ -27,7 +27,7 @@ export function giftRoutes(site: SiteContext, router: Router): void {
     if (!r.ok) {
       if (r.error.code !== 'invalid_state') return invalid(res);
       const order = await giftByClaimToken(site.billing.read(), req.params.token);
-      return order ? render(site, res, 410, 'Gift link already used', giftUsedView(order)) : invalid(res);
+      return order ? render(site, res, 410, 'Gift link already used', giftUsedView(order, site.config.site.supportEmail)) : invalid(res);
     }
     const o = r.value.order;
     site.logger.info('gift claimed', { order_id: o.id, card_last4: o.card_last4 });

@@ -53,7 +53,10 @@ export function textarea(o: { name: string; label: string; value?: string; hint?
 </div>`;
 }
 
-/** Preset amounts as radio buttons plus a custom amount field, in one fieldset. */
+/**
+ * Preset amounts as radio buttons plus a custom amount field, in one fieldset. Without JavaScript
+ * nothing ties the field to "Other", so an amount typed in it wins (web/forms.ts parseAmount).
+ */
 export function amountPicker(o: { presets: readonly string[]; currency: string; selected: string; custom: string; min: string; max: string; error?: string }): SafeHtml {
   return html`<fieldset class="field amount-picker${o.error ? ' field-error' : ''}" id="amount"${o.error ? html` aria-describedby="amount-error"` : ''}>
   <legend>Amount (${o.currency})</legend>
@@ -64,7 +67,7 @@ export function amountPicker(o: { presets: readonly string[]; currency: string; 
   </div>
   <div class="custom-amount">
     <label for="custom_amount">Other amount</label>
-    <p class="hint" id="custom_amount-hint">Between ${o.min} and ${o.max} ${o.currency}. Choose “Other” above to use it.</p>
+    <p class="hint" id="custom_amount-hint">Between ${o.min} and ${o.max} ${o.currency}. An amount typed here is the one you pay, whatever is selected above.</p>
     <input id="custom_amount" name="custom_amount" type="text" inputmode="decimal" value="${o.custom}" aria-describedby="custom_amount-hint" maxlength="12">
   </div>
 </fieldset>`;

@@ -10,6 +10,8 @@ export interface PageOptions {
   nav?: 'home' | 'buy' | 'recharge' | 'balance' | 'phone';
   /** The built-in telephony sandbox runs (no Asterisk configured): link its web phone. */
   phone?: boolean;
+  /** The support address (SITE_SUPPORT_EMAIL), in the footer of every site page. */
+  support?: string;
 }
 
 const NAV: ReadonlyArray<readonly ['home' | 'buy' | 'recharge' | 'balance', string, string]> = [
@@ -45,7 +47,7 @@ ${o.sandbox ? html`<p class="sandbox-strip" role="note"><strong>SANDBOX</strong>
 <main id="main" class="wrap" tabindex="-1">
 ${o.body}
 </main>
-<footer class="site-footer"><div class="wrap">One prepaid card for phone calls and online payments. Card numbers and PINs are never sent in a link or stored in clear.</div></footer>
+<footer class="site-footer"><div class="wrap">One prepaid card for phone calls and online payments. Card numbers and PINs are never sent in a link or stored in clear.${o.support ? html` <span class="nowrap">Help: <a href="mailto:${o.support}">${o.support}</a></span>` : ''}</div></footer>
 </body>
 </html>
 `.value;

@@ -68,15 +68,21 @@ ${o.claimed_at_ms === null ? html`<form method="post" action="/orders/${o.id}/re
   <button type="submit" class="button secondary">Resend gift email</button>
 </form>` : ''}`;
   }
-  const canReveal = m.ownSession && o.revealed_at_ms === null && o.secret_enc !== null;
+  const hidden = o.revealed_at_ms === null && o.secret_enc !== null;
+  const canReveal = m.ownSession && hidden;
   return html`${head}<h1>Your card is ready</h1>
 <p class="lead">${amount} on the card ending <strong>${o.card_last4}</strong>.</p>
 ${canReveal ? html`<form method="post" action="/orders/${o.id}/reveal" class="reveal-box">
   ${csrfField(m.csrf)}
   <p><strong>The card number and PIN are shown only once.</strong> Have a pen ready or a password manager open.</p>
   <button type="submit" class="button">Show card number and PIN</button>
-</form>` : html`<p class="notice">${o.revealed_at_ms ? html`The card number and PIN were shown on ${dateTime(o.revealed_at_ms)}. For your safety they cannot be shown again.` : 'The card number and PIN can only be shown in the browser that bought the card.'}</p>`}
-<dl class="summary"><div><dt>Order</dt><dd class="mono">${o.id}</dd></div><div><dt>Receipt to</dt><dd>${o.buyer_email} — ${mailState(receipt, null, m.now_ms)}</dd></div></dl>`;
+</form>` : hidden ? html`<form method="post" action="/orders/${o.id}/reveal-link" class="reveal-box">
+  ${csrfField(m.csrf)}
+  <p>To see the card number and PIN, open the one-time link in your receipt email (it works once, in any browser).</p>
+  <p class="hint">No email, or the link expired? We send a new link to ${o.buyer_email}; links sent before stop working.</p>
+  <button type="submit" class="button secondary">Email me a new link</button>
+</form>` : html`<p class="notice">${o.revealed_at_ms ? html`The card number and PIN were shown on ${dateTime(o.revealed_at_ms)}. For your safety they cannot be shown again.` : 'The card number and PIN can no longer be shown.'}</p>`}
+<dl class="summary"><div><dt>Order</dt><dd class="mono">${o.id}</dd></div><div><dt>Receipt to</dt><dd>${o.buyer_email} — ${mailState(receipt, null, m.now_ms)}</dd></div>${hidden && o.reveal_expires_at_ms !== null ? html`<div><dt>Link valid until</dt><dd>${when(o.reveal_expires_at_ms)}</dd></div>` : ''}</dl>`;
 }
 
 /** The one page that shows a card's number and PIN (own purchase, or a claimed gift). */

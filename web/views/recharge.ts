@@ -13,7 +13,7 @@ ${errorSummary(m.errors, m.general)}
 <form method="post" action="/recharge" novalidate class="card-form">
   ${csrfField(m.csrf)}
   ${input({ name: 'card_number', label: 'Card number', value: v('card_number'), required: true, autocomplete: 'off', inputmode: 'numeric', hint: '16 digits, spaces are fine.', error: m.errors.card_number, maxlength: 23, extraClass: 'mono-input' })}
-  ${amountPicker({ presets, currency: m.currency, selected: v('preset') || (v('custom_amount') ? 'custom' : presets[0]!), custom: v('custom_amount'), min: formatMinor(m.min, m.currency), max: formatMinor(m.max, m.currency), error: m.errors.amount })}
+  ${amountPicker({ presets, currency: m.currency, selected: v('custom_amount') ? 'custom' : v('preset') || presets[0]!, custom: v('custom_amount'), min: formatMinor(m.min, m.currency), max: formatMinor(m.max, m.currency), error: m.errors.amount })}
   ${input({ name: 'buyer_email', label: 'Your email address', type: 'email', value: v('buyer_email'), required: true, autocomplete: 'email', hint: 'We send your receipt here.', error: m.errors.buyer_email, maxlength: 254 })}
   <button type="submit" class="button">Continue to payment</button>
 </form>`;

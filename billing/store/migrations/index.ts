@@ -4,6 +4,7 @@ import * as cli from './002_cli';
 import * as site from './003_site';
 import * as oneActiveDeck from './004_one_active_deck';
 import * as ivrLeasesCdr from './007_ivr_leases_cdr';
+import * as siteRevealLinks from './008_site_reveal_links';
 
 interface Migration { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> }
 
@@ -17,6 +18,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['003_site', site],
   ['004_one_active_deck', oneActiveDeck],
   ['007_ivr_leases_cdr', ivrLeasesCdr],
+  ['008_site_reveal_links', siteRevealLinks],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {
