@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { formatMinor, parseDecimal } from '../billing/money/money';
-import type { SiteConfig } from '../scripts/runtime/config';
+import type { SiteConfig } from './site-deps';
 import type { FieldErrors } from './views/form-parts';
 
 /** Form input as the browser sends it (urlencoded: every value a string, or absent). */

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import express from 'express';
 import type { ErrorRequestHandler, Express, RequestHandler } from 'express';
 import { SecretBox } from '../billing/orders/secret-box';
-import type { AppDeps, BackgroundTask } from '../scripts/serve/deps';
+import type { BackgroundTask } from '../billing/shared/background-task';
 import { EmlFileTransport, SmtpTransport } from './mail/nodemailer-transport';
 import { createOutboxTask } from './mail/outbox-task';
 import { SandboxProvider } from './payments/sandbox-provider';
@@ -18,6 +18,7 @@ import { sandboxRoutes } from './routes/sandbox-routes';
 import { stripeWebhookRoute } from './routes/stripe-webhook';
 import { cookies, csrf, formLimiter, noStore, securityHeaders, sessionCookie } from './security';
 import type { SiteContext, SiteProvider } from './site-context';
+import type { SiteDeps } from './site-deps';
 import { render } from './site-context';
 import { messageView } from './views/message';
 
@@ -31,7 +32,7 @@ const SITE_PATH = /^\/(|buy|recharge|balance|orders\/.*|gift\/.*|reveal\/.*|sand
  * Payments: Stripe Checkout when STRIPE_SECRET_KEY is set, else the sandbox provider.
  * Mail: SMTP_URL through nodemailer, else .eml files in DATA_DIR/outbox.
  */
-export function mountSite(app: Express, deps: AppDeps): BackgroundTask[] {
+export function mountSite(app: Express, deps: SiteDeps): BackgroundTask[] {
   const { config, billing, logger } = deps;
   const log = logger.child({ component: 'site' });
   const secure = config.publicUrl.startsWith('https:');
@@ -43,7 +44,7 @@ export function mountSite(app: Express, deps: AppDeps): BackgroundTask[] {
     poll_ms: config.site.mail.pollMs, retry_base_ms: config.site.mail.retryBaseMs, max_attempts: config.site.mail.maxAttempts,
   });
   const { generateCsrfToken, doubleCsrfProtection } = csrf(config.secretKey, secure);
-  const site: SiteContext = { config, billing, logger: log, provider, box, outbox, csrfToken: (req, res) => generateCsrfToken(req, res) };
+  const site: SiteContext = { config, billing, logger: log, phone: deps.phone, provider, box, outbox, csrfToken: (req, res) => generateCsrfToken(req, res) };
 
   const onlySite = (mw: RequestHandler): RequestHandler => (req, res, next) => (SITE_PATH.test(req.path) ? mw(req, res, next) : next());
   // Case-sensitive and strict, like SITE_PATH: `/Gift/…` or `/balance/` must not reach a route

@@ -4,20 +4,22 @@ import { fulfilOrder } from '../billing/orders/fulfil';
 import type { SecretBox } from '../billing/orders/secret-box';
 import type { PaymentProvider, PaymentStatus } from '../billing/payments/payment-provider';
 import type { Logger } from '../billing/shared/logger';
-import type { Config } from '../scripts/runtime/config';
 import type { OutboxTask } from './mail/outbox-task';
 import { page } from './views/layout';
 import type { PageOptions } from './views/layout';
 import type { SafeHtml } from './html';
 import { sessionId } from './security';
+import type { SiteSettings } from './site-deps';
 
 export type SiteProvider = PaymentProvider & { readonly checkoutOrigins: readonly string[] };
 
 /** Everything the site's routes share, built once in web/mount.ts. */
 export interface SiteContext {
-  config: Config;
+  config: SiteSettings;
   billing: Billing;
   logger: Logger;
+  /** The pages link to the sandbox phone at /phone. */
+  phone: boolean;
   provider: SiteProvider;
   box: SecretBox;
   outbox: OutboxTask;
@@ -25,7 +27,7 @@ export interface SiteContext {
 }
 
 export function render(site: SiteContext, res: Response, status: number, title: string, body: SafeHtml, nav?: PageOptions['nav']): void {
-  res.status(status).type('html').send(page({ title, body, sandbox: site.provider.sandbox, nav, phone: site.config.ari === null, support: site.config.site.supportEmail }));
+  res.status(status).type('html').send(page({ title, body, sandbox: site.provider.sandbox, nav, phone: site.phone, support: site.config.site.supportEmail }));
 }
 
 /** The keyed hash of this browser's session id, as stored on its orders. */

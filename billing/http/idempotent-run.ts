@@ -1,5 +1,5 @@
 import type { Billing } from '../billing';
-import { recordSourceFailure, isThrottled } from '../cards/throttle';
+import { sourceThrottled } from '../cards/card-auth';
 import { beginIdempotent, completeIdempotent } from '../idempotency/idempotency';
 import type { TxContext } from '../shared/context';
 import type { ErrorCode, Result } from '../shared/errors';
@@ -18,7 +18,11 @@ export interface MoneyMove {
   key: string | undefined;
   /** What identifies the request (method, path, body with secrets already hashed). */
   fingerprint: unknown;
-  /** `ip:<address>` when the request carries card credentials: throttled and counted per source. */
+  /**
+   * `ip:<address>` when the request carries card credentials: a throttled source is refused before its
+   * Idempotency-Key is bound (so a retry after the lock is served); the operation passes the same key to
+   * authenticateCard, which checks it again and counts the failures.
+   */
   source?: string;
   okStatus: number;
   op(ctx: TxContext): Promise<Result<unknown>>;
@@ -31,13 +35,13 @@ export function outcomeOf(r: Result<unknown>, okStatus: number, request_id: stri
 
 /**
  * Runs one money-moving request in ONE transaction: source throttle check → idempotency begin →
- * the operation → PIN-failure count per source → idempotency complete. Domain failures commit (a
- * wrong PIN must be counted) and are stored for replay; a throw rolls everything back, key included,
- * so a 500 is never replayed. The key is scoped per merchant.
+ * the operation (card authentication and its failure counting included) → idempotency complete.
+ * Domain failures commit (a wrong PIN must be counted) and are stored for replay; a throw rolls
+ * everything back, key included, so a 500 is never replayed. The key is scoped per merchant.
  */
 export function runMoneyMove(billing: Billing, m: MoneyMove): Promise<RunOutcome> {
   return billing.tx(async (ctx) => {
-    if (m.source && (await isThrottled(ctx, m.source))) {
+    if (m.source && (await sourceThrottled(ctx, { throttle_key: m.source }))) {
       return { ...errorOutcome('rate_limited', 'too many failed card attempts from this address; try again later', m.request_id), code: 'rate_limited', replayed: false };
     }
     const scope = `merchant:${m.merchant_id}`;
@@ -53,7 +57,6 @@ export function runMoneyMove(billing: Billing, m: MoneyMove): Promise<RunOutcome
       }
     }
     const out = outcomeOf(await m.op(ctx), m.okStatus, m.request_id);
-    if (m.source && out.code === 'invalid_card_credentials') await recordSourceFailure(ctx, m.source);
     if (m.key !== undefined) await completeIdempotent(ctx.q, scope, m.key, out.status, out.body);
     return out;
   });

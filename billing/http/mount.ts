@@ -1,7 +1,10 @@
 import express from 'express';
 import type { Express } from 'express';
 import helmet from 'helmet';
-import type { AppDeps, BackgroundTask } from '../../scripts/serve/deps';
+import type { Registry } from 'prom-client';
+import type { Billing } from '../billing';
+import type { BackgroundTask } from '../shared/background-task';
+import type { Logger } from '../shared/logger';
 import { sendError, sendJson } from './api-error';
 import { createApiMetrics } from './api-metrics';
 import { docsPage } from './docs-page';
@@ -13,6 +16,13 @@ import type { LimitWindow } from './rate-limits';
 import { requestContext } from './request-context';
 import { addSettlementRoutes } from './settlement-routes';
 import { chain } from './chain';
+
+/** What the settlement API is built from (the composition root, app/, passes them). */
+export interface ApiDeps {
+  billing: Billing;
+  logger: Logger;
+  metrics: Registry;
+}
 
 export interface ApiOptions {
   /** How long a merchant key lookup is cached in-process (revocation takes effect within this). */
@@ -34,7 +44,7 @@ export const DEFAULT_API_OPTIONS: ApiOptions = Object.freeze({
  * Everything it adds is scoped to those paths (helmet, limits, body parsing), so the site and the
  * IVR mounted on the same app keep their own middleware.
  */
-export function mountSettlementApi(app: Express, deps: AppDeps, options: ApiOptions = DEFAULT_API_OPTIONS): BackgroundTask[] {
+export function mountSettlementApi(app: Express, deps: ApiDeps, options: ApiOptions = DEFAULT_API_OPTIONS): BackgroundTask[] {
   const { billing, logger } = deps;
   const metrics = createApiMetrics(deps.metrics, billing, logger);
   const context = requestContext(logger, metrics);

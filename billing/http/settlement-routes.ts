@@ -40,6 +40,7 @@ export function addSettlementRoutes(r: Router, billing: Billing, metrics: ApiMet
     if (!k) return;
     const merchant_id = merchantOf(res).id;
     const b = body.data;
+    const source = `ip:${req.ip}`;
     const out = await move(res, {
       key: k.key,
       // Hashed only when a key needs it (keyed hashes: the stored fingerprint reveals no number or PIN).
@@ -47,9 +48,9 @@ export function addSettlementRoutes(r: Router, billing: Billing, metrics: ApiMet
         const number_hash = billing.hasher.cardNumber(b.card_number);
         return ['POST /v1/authorizations', { ...b, card_number: number_hash, pin: billing.hasher.pin(number_hash, b.pin) }];
       })(),
-      source: `ip:${req.ip}`,
+      source,
       okStatus: 201,
-      op: (ctx) => authorize(ctx, merchant_id, b),
+      op: (ctx) => authorize(ctx, merchant_id, b, { throttle_key: source }),
     });
     metrics.authorizations.inc({ outcome: out.code ?? 'ok' });
     send(res, out);
@@ -100,12 +101,13 @@ export function addSettlementRoutes(r: Router, billing: Billing, metrics: ApiMet
     const body = validate(BalanceRequest, req.body);
     if (!body.ok) return sendError(res, 'validation_error', body.message);
     const b = body.data;
+    const source = `ip:${req.ip}`;
     send(res, await move(res, {
       key: undefined, // not money-moving: no Idempotency-Key
       fingerprint: null,
-      source: `ip:${req.ip}`,
+      source,
       okStatus: 200,
-      op: (ctx) => balance(ctx, b.card_number, b.pin),
+      op: (ctx) => balance(ctx, b.card_number, b.pin, { throttle_key: source }),
     }));
   });
 

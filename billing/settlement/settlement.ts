@@ -1,4 +1,5 @@
 import { authenticateCard } from '../cards/card-auth';
+import type { AuthSource } from '../cards/card-auth';
 import { cardById } from '../cards/card-rows';
 import type { Card } from '../cards/card';
 import { availableMinor } from '../cards/card';
@@ -35,8 +36,8 @@ async function view(ctx: TxContext, hold_id: string): Promise<AuthorizationView>
   return authorizationView(hold, card);
 }
 
-export async function authorize(ctx: TxContext, merchant_id: number, input: AuthorizeInput): Promise<Result<AuthorizationView>> {
-  const auth = await authenticateCard(ctx, input.card_number, input.pin);
+export async function authorize(ctx: TxContext, merchant_id: number, input: AuthorizeInput, source: AuthSource = {}): Promise<Result<AuthorizationView>> {
+  const auth = await authenticateCard(ctx, input.card_number, input.pin, source);
   if (!auth.ok) return auth;
   const card = auth.value;
   const h = {
@@ -113,8 +114,8 @@ export const balanceView = (card: Card): BalanceView => ({
   expires_at: card.expires_at_ms === null ? null : new Date(card.expires_at_ms).toISOString(),
 });
 
-export async function balance(ctx: TxContext, card_number: string, pin: string): Promise<Result<BalanceView>> {
-  const auth = await authenticateCard(ctx, card_number, pin);
+export async function balance(ctx: TxContext, card_number: string, pin: string, source: AuthSource = {}): Promise<Result<BalanceView>> {
+  const auth = await authenticateCard(ctx, card_number, pin, source);
   if (!auth.ok) return auth;
   return ok(balanceView(auth.value));
 }

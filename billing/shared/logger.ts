@@ -1,4 +1,4 @@
-/** The one logging interface domain code sees. The winston adapter lives in scripts/runtime/logger.ts. */
+/** The one logging interface domain code sees. The winston adapter lives in app/logger.ts. */
 export type LogFields = Record<string, unknown>;
 
 export interface Logger {

@@ -1,4 +1,4 @@
-/** What the call flow reports; ivr/app implements it with prom-client. */
+/** What the call flow reports; ivr/call-metrics-prom.ts implements it with prom-client. */
 export type CallOutcome = 'completed' | 'cut_off' | 'busy' | 'no_answer' | 'congestion' | 'failed' | 'cancelled' | 'reconciled';
 
 export interface CallMetrics {

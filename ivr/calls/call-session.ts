@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { RatedDestination } from '../../billing/rating/rate-store';
 import type { Logger } from '../../billing/shared/logger';
 import type { PromptId } from '../prompts/catalogue';
@@ -14,7 +13,6 @@ import type { IvrContext } from './ivr-context';
 import type { MeteredCall } from './metered-call';
 import { normaliseCaller } from './phone-numbers';
 import type { ReconcileJob } from './reconcile-job';
-import { STEPS } from './steps/steps';
 
 export interface LoggedInCard {
   id: number;
@@ -39,10 +37,11 @@ export interface InboundChannel {
   accessNumber: string;
 }
 
-/** A call id: `<node>-<32 hex>`, so each IVR process reconciles only its own calls. */
-export function newCallId(nodeId: string): string {
-  return `${nodeId}-${randomUUID().replace(/-/g, '')}`;
-}
+/**
+ * The work of each state (ivr/calls/steps/steps.ts `STEPS`, handed in by IvrApp, so that this file
+ * and the steps, which take a session, do not import each other): it returns the next state.
+ */
+export type StepTable = Readonly<Record<Exclude<CallState, 'ended'>, (s: CallSession) => Promise<CallState>>>;
 
 /**
  * One inbound call: its state (one value, moved along the transition table), the caller's keypad
@@ -65,7 +64,7 @@ export class CallSession {
   readonly caller?: string;
   private detached = false;
 
-  constructor(readonly ctx: IvrContext, readonly channel: InboundChannel, initial: CallState = 'answering', lang?: Language) {
+  constructor(readonly ctx: IvrContext, readonly channel: InboundChannel, private readonly steps: StepTable, initial: CallState = 'answering', lang?: Language) {
     this.current = initial;
     this.lang = lang ?? (ctx.options.languages[0] as Language);
     this.io = new CallerIo(ctx.tel, channel.id, ctx.options.clock);
@@ -124,7 +123,7 @@ export class CallSession {
       while (this.current !== 'ended' && !this.detached) {
         let next: CallState;
         try {
-          next = await STEPS[this.current](this);
+          next = await this.steps[this.current](this);
         } catch (err) {
           if (this.detached) break;
           next = err instanceof CallerGone ? 'ended' : await this.technicalProblem(err);

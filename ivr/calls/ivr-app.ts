@@ -7,6 +7,7 @@ import type { CallState } from './call-state';
 import type { IvrContext } from './ivr-context';
 import { NodeLease } from './node-lease';
 import { settleUnwatched } from './reconcile-job';
+import { STEPS } from './steps/steps';
 
 /** The dialplan's `Stasis(prepaid,access,<number>)`: inbound calls carry `access`; our outbound legs `outbound`. */
 const OUTBOUND_ARG = 'outbound';
@@ -132,7 +133,7 @@ export class IvrApp {
 
   private startSession(channel: ChannelInfo, state: CallState, setup?: (s: CallSession) => void, lang?: Language): void {
     if (this.sessions.has(channel.id)) return;
-    const session = new CallSession(this.ctx, { id: channel.id, callerNumber: channel.callerNumber, accessNumber: channel.dialedExten }, state, lang);
+    const session = new CallSession(this.ctx, { id: channel.id, callerNumber: channel.callerNumber, accessNumber: channel.dialedExten }, STEPS, state, lang);
     setup?.(session);
     this.sessions.set(channel.id, session);
     const run = session.run().finally(() => {

@@ -98,9 +98,9 @@ export function discardSoon(core: SimCore, ch: SimChannel): void {
   });
 }
 
-/** After /channels/create: the channel enters Stasis (Down) right after the 200. */
+/** After /channels/create: the channel enters Stasis (Down) just after the 200 (see `createStasisDelay_ms`). */
 export function enterStasisAfterCreate(core: SimCore, ch: SimChannel, app: string): void {
-  core.after(0, () => {
+  core.after(core.opts.createStasisDelay_ms, () => {
     if (!ch.alive) return;
     const data = [app, ...ch.stasisArgs].join(',');
     emitChannel(core, ch, 'ChannelDialplan', [['dialplan_app', 'Stasis'], ['dialplan_app_data', data]]);

@@ -14,8 +14,22 @@ function begin(core: SimCore, ch: SimChannel, by: NonNullable<SimChannel['endedB
   return true;
 }
 
-function livePeer(ch: SimChannel): SimChannel | undefined {
+export function livePeer(ch: SimChannel): SimChannel | undefined {
   return ch.peer?.alive ? ch.peer : undefined;
+}
+
+/**
+ * The end of a channel that has a live Local `;2` half (or none): the half is told (`cause`), the channel is
+ * destroyed, then the half hangs up (16, soft) and is destroyed (hangup-reasons, absolute-timeout,
+ * channel-variables-and-info .jsonl).
+ */
+export function destroyWithPeer(core: SimCore, ch: SimChannel, peer: SimChannel | undefined, cause: number): void {
+  if (peer) emitHangupRequest(core, peer, { cause });
+  destroyChannel(core, ch, cause);
+  if (peer) {
+    emitHangupRequest(core, peer, { cause: 16, soft: true });
+    destroyChannel(core, peer, cause);
+  }
 }
 
 /** Playback fails, the bridge is left (keeping the bridge subscription), Stasis ends. */
@@ -36,12 +50,7 @@ export function appHangup(core: SimCore, ch: SimChannel, cause: number): void {
     emitRtpQos(core, ch);
     emitHangupRequest(core, ch, { cause: SOFTHANGUP_EXPLICIT, soft: true });
     unwind(core, ch);
-    if (peer) emitHangupRequest(core, peer, { cause });
-    destroyChannel(core, ch, cause);
-    if (peer) {
-      emitHangupRequest(core, peer, { cause: 16, soft: true });
-      destroyChannel(core, peer, cause);
-    }
+    destroyWithPeer(core, ch, peer, cause);
     return;
   }
   // An originated leg that has not answered yet (caller-hangs-up-while-ringing.jsonl).
@@ -95,10 +104,5 @@ export function absoluteTimeoutExpired(core: SimCore, ch: SimChannel): void {
   const peer = livePeer(ch);
   const cause = ch.stasisApp !== undefined && ch.bridgeId !== undefined ? 16 : 0;
   unwind(core, ch);
-  if (peer) emitHangupRequest(core, peer, { cause });
-  destroyChannel(core, ch, cause);
-  if (peer) {
-    emitHangupRequest(core, peer, { cause: 16, soft: true });
-    destroyChannel(core, peer, cause);
-  }
+  destroyWithPeer(core, ch, peer, cause);
 }

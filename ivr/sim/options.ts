@@ -26,6 +26,12 @@ export interface AriSimulatorOptions {
   /** `asterisk_id` / entity id. */
   asteriskId?: string;
   language?: string;
+  /**
+   * Simulated ms between the 200 of `/channels/create` and the channel entering Stasis. Asterisk takes a few ms
+   * (create-dial-race.jsonl), and a `/dial` in between gets 409 "Channel not in Stasis application"; a longer
+   * window makes that race happen every time. Default 0: right after the 200.
+   */
+  createStasisDelay_ms?: number;
 }
 
 export interface ResolvedOptions {
@@ -40,6 +46,7 @@ export interface ResolvedOptions {
   pjsipContext: string;
   asteriskId: string;
   language: string;
+  createStasisDelay_ms: number;
 }
 
 export function resolveOptions(options: AriSimulatorOptions): ResolvedOptions {
@@ -57,5 +64,6 @@ export function resolveOptions(options: AriSimulatorOptions): ResolvedOptions {
     pjsipContext: options.pjsipContext ?? 'from-trunk',
     asteriskId: options.asteriskId ?? '02:fc:00:00:00:01',
     language: options.language ?? 'en',
+    createStasisDelay_ms: options.createStasisDelay_ms ?? 0,
   };
 }

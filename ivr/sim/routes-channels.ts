@@ -1,9 +1,9 @@
 import { HANGUP_REASONS } from './causes';
-import { destroyChannel, emitChannel, emitDtmf, enterStasis, leaveStasis, setState } from './channel-events';
+import { emitChannel, emitDtmf, enterStasis, leaveStasis, setState } from './channel-events';
 import type { SimCore } from './core';
 import { createOutbound, discardSoon, enterStasisAfterCreate, progressDial, progressOriginate } from './dial';
 import { parseDialTarget } from './far-end';
-import { appHangup } from './hangup';
+import { appHangup, destroyWithPeer, livePeer } from './hangup';
 import type { CallerIdJson, SimChannel } from './model';
 import { channelJson, playbackJson } from './model';
 import { queuePlayback } from './playback';
@@ -148,10 +148,11 @@ export function channelRoutes(core: SimCore): Route[] {
       },
     },
     { pattern: '/channels/{channelId}/progress', methods: { POST: (req) => (inStasis(core, req), noContent()) } },
-    {
-      pattern: '/channels/{channelId}/moh',
-      methods: { POST: (req) => (inStasis(core, req), noContent()), DELETE: (req) => (inStasis(core, req), noContent()) },
-    },
+    // Music on hold, silence, hold and mute: 204 and no event on a channel in Stasis (channel-variables-and-info.jsonl).
+    ...['moh', 'silence', 'hold', 'mute'].map((action) => ({
+      pattern: `/channels/{channelId}/${action}`,
+      methods: { POST: (req: RestRequest) => (inStasis(core, req), noContent()), DELETE: (req: RestRequest) => (inStasis(core, req), noContent()) },
+    })),
     { pattern: '/channels/{channelId}/play', methods: { POST: (req) => play(core, req) } },
     { pattern: '/channels/{channelId}/play/{playbackId}', methods: { POST: (req) => play(core, req) } },
     {
@@ -177,6 +178,28 @@ export function channelRoutes(core: SimCore): Route[] {
       },
     },
     {
+      pattern: '/channels/{channelId}/variables',
+      methods: {
+        GET: (req) => {
+          const ch = live(core, req);
+          const names = (param(req, 'variables') ?? '').split(',').filter((n) => n !== '');
+          if (names.length === 0) throw fail(400, 'Variable name is required');
+          const variables: Record<string, string> = {};
+          for (const name of names) {
+            const value = getVariable(core, ch, name);
+            if (value !== undefined) variables[name] = value;
+          }
+          return ok({ variables });
+        },
+        POST: (req) => {
+          const ch = live(core, req);
+          if (ch.stasisApp === undefined) throw fail(409, 'Channel not in Stasis application');
+          for (const [name, value] of Object.entries(bodyVariables(req.body))) setVariable(core, ch, name, value);
+          return noContent();
+        },
+      },
+    },
+    {
       pattern: '/channels/{channelId}/dtmf',
       methods: {
         POST: (req) => {
@@ -194,12 +217,10 @@ export function channelRoutes(core: SimCore): Route[] {
       methods: {
         POST: (req) => {
           const ch = inStasis(core, req);
-          // Leaves Stasis at once; the simulator has no dialplan, so the channel just ends a second later.
+          // Leaves Stasis at once; the simulator has no dialplan, so the channel just runs Hangup() a second later:
+          // a Local `;2` half is told (cause 16), then each half is destroyed (channel-variables-and-info.jsonl).
           leaveStasis(core, ch);
-          core.after(1000, () => {
-            if (ch.peer?.alive) destroyChannel(core, ch.peer, 16);
-            destroyChannel(core, ch, 16);
-          }, ch);
+          core.after(1000, () => destroyWithPeer(core, ch, livePeer(ch), 16), ch);
           return noContent();
         },
       },

@@ -79,6 +79,26 @@ export function otherRoutes(core: SimCore, baseUrl: () => string): Route[] {
         }),
       },
     },
+    {
+      // No global variables are set in the simulator; Asterisk answers an unset one with an empty value (recorded).
+      pattern: '/asterisk/variable',
+      methods: {
+        GET: (req) => {
+          if (!param(req, 'variable')) throw fail(400, 'Variable name is required');
+          return ok({ value: '' });
+        },
+      },
+    },
+    {
+      // The PJSIP endpoints the simulator dials; none registers, so each is offline (recorded for an unregistered one).
+      pattern: '/endpoints',
+      methods: {
+        GET: () => ok(core.opts.pjsipEndpoints.map((resource) => ({
+          technology: 'PJSIP', resource, state: 'offline',
+          channel_ids: [...core.channels.values()].filter((c) => c.alive && c.technology === 'PJSIP' && c.name.startsWith(`PJSIP/${resource}-`)).map((c) => c.id),
+        }))),
+      },
+    },
     { pattern: '/applications', methods: { GET: () => ok(core.bus.appNames().map((n) => applicationJson(core, n))) } },
     { pattern: '/applications/{applicationName}', methods: { GET: (req) => ok(applicationJson(core, appOf(core, req))) } },
     {

@@ -15,7 +15,10 @@ export function setAbsoluteTimeout(core: SimCore, ch: SimChannel, seconds: numbe
   ch.absoluteTimer = core.after(seconds * 1000, () => absoluteTimeoutExpired(core, ch));
 }
 
-/** Sets a variable or function; plain variables raise ChannelVarset, functions (TIMEOUT(absolute), CDR(…)) raise nothing (recorded). */
+/**
+ * Sets a variable or function; plain variables raise ChannelVarset, functions (TIMEOUT(absolute), CDR(…)) raise nothing (recorded).
+ * An empty value unsets a plain variable, with no event: a later GET answers 404 (channel-variables-and-info.jsonl).
+ */
 export function setVariable(core: SimCore, ch: SimChannel, name: string, value: string, reportEvents = false): void {
   core.record({ kind: 'set-var', channelId: ch.id, detail: { name, value } });
   if (name === TIMEOUT_ABSOLUTE) {
@@ -28,6 +31,10 @@ export function setVariable(core: SimCore, ch: SimChannel, name: string, value: 
   }
   if (name === 'CALLERID(num)' || name === 'CALLERID(number)') {
     ch.caller = { ...ch.caller, number: value };
+    return;
+  }
+  if (value === '') {
+    ch.vars.delete(name);
     return;
   }
   ch.vars.set(name, value);

@@ -1,8 +1,8 @@
 import type { Billing } from '../../billing/billing';
 import { isBillingError } from '../../billing/shared/errors';
-import { ConfigError, loadConfig } from '../runtime/config';
-import type { Config } from '../runtime/config';
-import { openBilling } from '../runtime/open-billing';
+import { ConfigError, loadConfig } from '../../app/config';
+import type { Config } from '../../app/config';
+import { openBilling } from '../../app/open-billing';
 
 /** Exit codes that mean something: 0 ok, 1 the operation failed, 2 the command was used wrongly. */
 export const EXIT_OK = 0;

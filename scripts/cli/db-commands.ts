@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { migrate } from '../../billing/store/sql/open';
-import { loadConfig } from '../runtime/config';
+import { loadConfig } from '../../app/config';
 import { output } from './cli-context';
 import type { GlobalOptions } from './cli-context';
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../runtime/config';
-import { ALL_ROLES } from '../serve/deps';
-import type { Role } from '../serve/deps';
+import { loadConfig } from '../../app/config';
+import { ALL_ROLES } from '../../app/deps';
+import type { Role } from '../../app/deps';
 import { CliError, EXIT_USAGE } from './cli-context';
 
 export function registerServeCommand(program: Command): void {
@@ -16,7 +16,7 @@ export function registerServeCommand(program: Command): void {
       const config = loadConfig();
       // Loaded on demand: the server's modules (express, the site, the IVR) cost ~1 s to import,
       // which every other `prepaid` command would otherwise pay at start.
-      const [{ runServe }, { createLogger }] = await Promise.all([import('../serve/serve'), import('../runtime/logger')]);
+      const [{ runServe }, { createLogger }] = await Promise.all([import('../../app/serve'), import('../../app/logger')]);
       await runServe(config, createLogger(config.logLevel), roles as Role[], { seedDemo: o.demo && config.embedded });
     });
 }

@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import { findRate } from '../../billing/rating/deck';
 import type { Rate } from '../../billing/rating/rate';
 import { billedSeconds, maxAffordableSeconds, priceBilledSeconds, RATE_SCALE, rateCall } from '../../billing/rating/rate';
 
@@ -76,18 +75,6 @@ describe('rating', () => {
           expect(priceBilledSeconds(r, r.initial_increment_s)).to.be.greaterThan(available);
         }
       }
-    });
-  });
-
-  describe('longest prefix wins', () => {
-    const deck = [rate({ prefix: '4' }), rate({ prefix: '44', destination: 'UK' }), rate({ prefix: '447', destination: 'UK mobile' }), rate({ prefix: '4479', destination: 'blocked', blocked: true })];
-    const rows: Array<[string, string | undefined]> = [['442071234567', 'UK'], ['447700900123', 'UK mobile'], ['447912345678', 'blocked'], ['49301234567', 'UK'], ['15551234567', undefined]];
-    for (const [number, dest] of rows) it(`${number} → ${dest ?? 'no rate'}`, () => expect(findRate(deck, number)?.destination).to.equal(dest));
-    it('a tie between equal-length prefixes cannot happen: the store rejects duplicate prefixes', () => {
-      // importDeck asserts distinct prefixes (see rate-store test); equal lengths that differ cannot both match one number.
-      const a = rate({ prefix: '441' }); const b = rate({ prefix: '442' });
-      expect(findRate([a, b], '4411')?.prefix).to.equal('441');
-      expect(findRate([a, b], '4421')?.prefix).to.equal('442');
     });
   });
 });

@@ -4,7 +4,7 @@ import { PassThrough } from 'node:stream';
 import { expect } from 'chai';
 import { createMerchant } from '../../billing/merchants/merchants';
 import { authorize } from '../../billing/settlement/settlement';
-import { createLogger } from '../../scripts/runtime/logger';
+import { createLogger } from '../../app/logger';
 import { createTestBilling } from '../support/databases';
 
 /**

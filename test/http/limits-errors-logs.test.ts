@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { expect } from 'chai';
 import type { IssuedCard } from '../../billing/billing';
-import { createLogger } from '../../scripts/runtime/logger';
+import { createLogger } from '../../app/logger';
 import { KINDS, requireKind } from '../support/databases';
 import { call, startTestApi } from './support/api-server';
 

@@ -8,7 +8,7 @@ import { DEFAULT_POLICY } from '../../billing/shared/context';
 import { unwrap } from '../../billing/shared/errors';
 import { MemoryLogger } from '../../billing/shared/logger';
 import { verifyLedger } from '../../billing/verify/ledger-verify';
-import { startServer } from '../../scripts/serve/serve';
+import { startServer } from '../../app/serve';
 import { createTestDatabase, KINDS, requireKind, TEST_SECRET } from '../support/databases';
 import type { Kind, TestDatabase } from '../support/databases';
 import { call, testConfig } from './support/api-server';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { callRecordById } from '../../billing/calls/call-records';
 import { MemoryLogger } from '../../billing/shared/logger';
-import { createCdrImportTask } from '../../scripts/serve/cdr-import-task';
+import { createCdrImportTask } from '../../app/cdr-import-task';
 import { productCdrLines, seedUnseenCall } from '../support/cdr-calls';
 import { createTestBilling } from '../support/databases';
 import type { TestBilling } from '../support/databases';

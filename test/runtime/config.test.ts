@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { ConfigError, loadConfig } from '../../scripts/runtime/config';
+import { ConfigError, loadConfig } from '../../app/config';
 
 describe('configuration (validated once, frozen)', () => {
   let dataDir: string;

@@ -7,13 +7,13 @@ import { isLuhnValid } from '../../billing/cards/luhn';
 import { merchantByApiKey } from '../../billing/merchants/merchants';
 import { lookupRate } from '../../billing/rating/rate-store';
 import { MemoryLogger } from '../../billing/shared/logger';
-import { readDemo } from '../../scripts/demo/demo-info';
-import { demoCardNumber, demoCardPin, demoMerchantKey } from '../../scripts/demo/demo-secrets';
-import { seedDemo } from '../../scripts/demo/seed-demo';
-import { loadConfig } from '../../scripts/runtime/config';
-import type { Config } from '../../scripts/runtime/config';
-import { openBilling } from '../../scripts/runtime/open-billing';
-import { redact } from '../../scripts/runtime/redact';
+import { readDemo } from '../../sandbox/demo/demo-info';
+import { demoCardNumber, demoCardPin, demoMerchantKey } from '../../sandbox/demo/demo-secrets';
+import { seedDemo } from '../../sandbox/demo/seed-demo';
+import { loadConfig } from '../../app/config';
+import type { Config } from '../../app/config';
+import { openBilling } from '../../app/open-billing';
+import { redact } from '../../app/redact';
 
 async function fresh(env: Record<string, string> = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'prepaid-demo-'));

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { demoCardNumber, demoCardPin } from '../../scripts/demo/demo-secrets';
-import type { PhoneEvent } from '../../web/phone/phone-events';
+import { demoCardNumber, demoCardPin } from '../../sandbox/demo/demo-secrets';
+import type { PhoneEvent } from '../../sandbox/phone/phone-events';
 import { eventually, startPhone } from './support/phone-harness';
 import type { RunningPhone } from './support/phone-harness';
 

@@ -8,11 +8,11 @@ import { cardByNumberHash } from '../../billing/cards/card-rows';
 import { formatMinor } from '../../billing/money/money';
 import { MemoryLogger } from '../../billing/shared/logger';
 import { sayMoney } from '../../ivr/sayer/sayer';
-import { demoCardNumber, demoCardPin, demoMerchantKey } from '../../scripts/demo/demo-secrets';
-import { loadConfig } from '../../scripts/runtime/config';
-import type { Config } from '../../scripts/runtime/config';
-import { startServer } from '../../scripts/serve/serve';
-import type { RunningServer } from '../../scripts/serve/serve';
+import { demoCardNumber, demoCardPin, demoMerchantKey } from '../../sandbox/demo/demo-secrets';
+import { loadConfig } from '../../app/config';
+import type { Config } from '../../app/config';
+import { startServer } from '../../app/serve';
+import type { RunningServer } from '../../app/serve';
 import { eventually } from './support/phone-harness';
 
 const CHROMIUM = '/usr/bin/chromium';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { parseDialTarget } from '../../ivr/sim/far-end';
-import { sandboxFarEnd, SANDBOX_RING_MS, SANDBOX_SHORT_CALL_MS } from '../../web/phone/sandbox-far-ends';
-import { promptOfMediaUri, sandboxMediaDuration, wavDuration_ms } from '../../web/phone/prompt-media';
+import { sandboxFarEnd, SANDBOX_RING_MS, SANDBOX_SHORT_CALL_MS } from '../../sandbox/sandbox-far-ends';
+import { promptOfMediaUri, sandboxMediaDuration, wavDuration_ms } from '../../sandbox/phone/prompt-media';
 import { promptFilePath } from '../../ivr/prompts/sound-files';
 
 describe('sandbox far ends and prompt media', () => {

@@ -5,7 +5,7 @@ import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createMerchant } from '../../billing/merchants/merchants';
 import { unwrap } from '../../billing/shared/errors';
-import { ConfigError, loadConfig } from '../../scripts/runtime/config';
+import { ConfigError, loadConfig } from '../../app/config';
 import { TEST_SECRET } from '../support/databases';
 import { eventually, startSite, TestSmtp } from './support/site-harness';
 import type { ReceivedMail, RunningSite } from './support/site-harness';

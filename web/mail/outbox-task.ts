@@ -3,7 +3,7 @@ import { deliverDueMail, DEFAULT_DELIVERY } from '../../billing/mail/deliver';
 import type { MailRenderer } from '../../billing/mail/deliver';
 import type { MailTransport } from '../../billing/mail/mail-transport';
 import type { Logger } from '../../billing/shared/logger';
-import type { BackgroundTask } from '../../scripts/serve/deps';
+import type { BackgroundTask } from '../../billing/shared/background-task';
 
 export interface OutboxTask extends BackgroundTask {
   /** Runs a pass soon (after a purchase), besides the regular polling. */

@@ -1,7 +1,6 @@
 import type { Router } from 'express';
 import { authenticateCard } from '../../billing/cards/card-auth';
 import { cardHistory } from '../../billing/cards/card-history';
-import { isThrottled, recordSourceFailure } from '../../billing/cards/throttle';
 import { parseBalanceForm } from '../forms';
 import { balanceFormView, balanceView } from '../views/balance';
 import { dateTime } from '../views/format';
@@ -21,15 +20,11 @@ export function balanceRoutes(site: SiteContext, router: Router): void {
     const ipKey = `ip:${req.ip}`;
     // One transaction: the failure counters (per card, shared with phone and API; per IP) are committed with the answer.
     const r = await site.billing.tx(async (ctx) => {
-      if (await isThrottled(ctx, ipKey)) return 'throttled' as const;
-      const auth = await authenticateCard(ctx, card_number, pin);
-      if (!auth.ok) {
-        if (auth.error.code === 'invalid_card_credentials') await recordSourceFailure(ctx, ipKey);
-        return auth;
-      }
+      const auth = await authenticateCard(ctx, card_number, pin, { throttle_key: ipKey });
+      if (!auth.ok) return auth;
       return { ...auth, history: await cardHistory(ctx.q, auth.value.id, 200) };
     });
-    if (r === 'throttled') return again(429, {}, 'Too many wrong attempts from your network. Try again later.');
+    if (!r.ok && r.error.code === 'rate_limited') return again(429, {}, 'Too many wrong attempts from your network. Try again later.');
     if (!r.ok) {
       if (r.error.code === 'card_locked') {
         const until = Number(r.error.details?.locked_until_ms ?? 0);

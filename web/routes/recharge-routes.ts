@@ -1,5 +1,5 @@
 import type { Router } from 'express';
-import { isThrottled, recordSourceFailure } from '../../billing/cards/throttle';
+import { authenticateCard } from '../../billing/cards/card-auth';
 import { createRechargeOrder } from '../../billing/orders/orders';
 import { parseRechargeForm } from '../forms';
 import { rechargeView } from '../views/recharge';
@@ -30,13 +30,13 @@ export function rechargeRoutes(site: SiteContext, router: Router): void {
     const f = form.value;
     const ipKey = `ip:${req.ip}`;
     const result = await site.billing.tx(async (ctx) => {
-      if (await isThrottled(ctx, ipKey)) return 'throttled' as const;
-      const r = await createRechargeOrder(ctx, { ...f, currency, buyer_session_hash: sessionHash(site, req), provider: site.provider.name });
-      // Unknown numbers count against this address: recharge must not become a way to test numbers.
-      if (!r.ok && r.error.code === 'not_found') await recordSourceFailure(ctx, ipKey);
-      return r;
+      // No PIN (anyone may top a card up), but unknown numbers count against this address:
+      // recharge must not become a way to test numbers.
+      const card = await authenticateCard(ctx, f.card_number, null, { throttle_key: ipKey });
+      if (!card.ok) return card;
+      return createRechargeOrder(ctx, { ...f, currency, buyer_session_hash: sessionHash(site, req), provider: site.provider.name });
     });
-    if (result === 'throttled') return render(site, res, 429, 'Error: Recharge a card', view(site.csrfToken(req, res), values, {}, 'Too many unknown card numbers from your network. Try again later.'), 'recharge');
+    if (!result.ok && result.error.code === 'rate_limited') return render(site, res, 429, 'Error: Recharge a card', view(site.csrfToken(req, res), values, {}, 'Too many unknown card numbers from your network. Try again later.'), 'recharge');
     if (!result.ok) return render(site, res, 422, 'Error: Recharge a card', view(site.csrfToken(req, res), values, { card_number: MESSAGES[result.error.code] ?? 'This card cannot be recharged.' }), 'recharge');
     await startCheckout(site, res, result.value);
   });

@@ -3,7 +3,7 @@ import { insertCallRecord, updateCallRecord } from '../../../billing/calls/call-
 import type { DialResult } from '../../ari/telephony';
 import type { CallOutcome } from '../call-metrics';
 import type { CallSession, LastCall } from '../call-session';
-import { newCallId } from '../call-session';
+import { newCallId } from '../call-id';
 import type { CallState } from '../call-state';
 import { CallerGone } from '../caller-io';
 import { MeteredCall } from '../metered-call';

@@ -1,9 +1,8 @@
 import type { Card } from '../../../billing/cards/card';
 import { spendBlocker } from '../../../billing/cards/card';
-import { authenticateCard } from '../../../billing/cards/card-auth';
+import { authenticateCard, sourceThrottled } from '../../../billing/cards/card-auth';
 import { cardById } from '../../../billing/cards/card-rows';
 import { cardIdOfCaller } from '../../../billing/cards/registered-callers';
-import { isThrottled, recordSourceFailure } from '../../../billing/cards/throttle';
 import type { ErrorCode } from '../../../billing/shared/errors';
 import type { CallFlowPromptId } from '../../prompts/catalogue';
 import type { CallSession } from '../call-session';
@@ -37,13 +36,10 @@ export async function login(s: CallSession): Promise<CallState> {
       return admit(s, card, read.now_ms);
     }
   }
-  const throttleKey = s.caller ? `caller:${s.caller}` : undefined;
+  const source = { throttle_key: s.caller ? `caller:${s.caller}` : undefined };
   for (let attempt = 1; attempt <= options.loginAttempts; attempt++) {
-    if (throttleKey && (await isThrottled(billing.read(), throttleKey))) {
-      s.log.warn('caller number throttled');
-      await s.say('too_many_attempts');
-      return 'ending';
-    }
+    // Asked first so that a throttled caller is not made to key anything (authenticateCard checks again).
+    if (await sourceThrottled(billing.read(), source)) return throttled(s);
     const number = await s.read(['enter_card_number'], { max: 19, terminators: '#' });
     const pin = number.digits === '' ? undefined : await s.read(['enter_pin'], { max: 12, terminators: '#' });
     if (!pin || pin.digits === '') {
@@ -51,13 +47,10 @@ export async function login(s: CallSession): Promise<CallState> {
       await s.say('no_input');
       continue;
     }
-    const r = await billing.tx(async (ctx) => {
-      const a = await authenticateCard(ctx, number.digits, pin.digits);
-      if (!a.ok && a.error.code === 'invalid_card_credentials' && throttleKey) await recordSourceFailure(ctx, throttleKey);
-      return { auth: a, now_ms: ctx.now_ms };
-    });
+    const r = await billing.tx(async (ctx) => ({ auth: await authenticateCard(ctx, number.digits, pin.digits, source), now_ms: ctx.now_ms }));
     s.log.info('login attempt', { attempt, number_len: number.digits.length, pin_len: pin.digits.length, ok: r.auth.ok, code: r.auth.ok ? undefined : r.auth.error.code });
     if (r.auth.ok) return admit(s, r.auth.value, r.now_ms);
+    if (r.auth.error.code === 'rate_limited') return throttled(s);
     if (r.auth.error.code === 'card_locked') {
       await s.say('card_locked');
       return 'ending';
@@ -66,6 +59,12 @@ export async function login(s: CallSession): Promise<CallState> {
     if (attempt < options.loginAttempts) await s.say('invalid_credentials_try_again');
   }
   await s.say('invalid_credentials', 'too_many_attempts');
+  return 'ending';
+}
+
+async function throttled(s: CallSession): Promise<CallState> {
+  s.log.warn('caller number throttled');
+  await s.say('too_many_attempts');
   return 'ending';
 }
 

@@ -1,4 +1,4 @@
-import type { CallSession } from '../call-session';
+import type { CallSession, StepTable } from '../call-session';
 import type { CallState } from '../call-state';
 import { afterCall } from './after-call';
 import { answer } from './answer';
@@ -21,7 +21,7 @@ const ending: Step = async (s) => {
   return 'ended';
 };
 
-export const STEPS: Readonly<Record<Exclude<CallState, 'ended'>, Step>> = {
+export const STEPS: StepTable = {
   answering: answer,
   choosing_language: chooseLanguage,
   logging_in: login,

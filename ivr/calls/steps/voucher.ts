@@ -1,6 +1,5 @@
-import { authenticateCard } from '../../../billing/cards/card-auth';
+import { authenticateCard, sourceThrottled } from '../../../billing/cards/card-auth';
 import { transferAll } from '../../../billing/cards/card-admin';
-import { isThrottled, recordSourceFailure } from '../../../billing/cards/throttle';
 import type { CallFlowPromptId } from '../../prompts/catalogue';
 import type { CallSession } from '../call-session';
 import type { CallState } from '../call-state';
@@ -25,9 +24,10 @@ export async function recharge(s: CallSession): Promise<CallState> {
   const card = s.card;
   if (!card) return 'ending';
   const { billing } = s.ctx;
-  const throttleKey = s.caller ? `caller:${s.caller}` : undefined;
+  const source = { throttle_key: s.caller ? `caller:${s.caller}` : undefined };
   for (let i = 0; i < TRIES; i++) {
-    if (throttleKey && (await isThrottled(billing.read(), throttleKey))) {
+    // Asked first so that a throttled caller is not made to key anything (authenticateCard checks again).
+    if (await sourceThrottled(billing.read(), source)) {
       await s.say('too_many_attempts');
       return 'ending';
     }
@@ -38,17 +38,18 @@ export async function recharge(s: CallSession): Promise<CallState> {
       continue;
     }
     const r = await billing.tx(async (ctx) => {
-      const voucher = await authenticateCard(ctx, number.digits, pin.digits);
-      if (!voucher.ok) {
-        if (voucher.error.code === 'invalid_card_credentials' && throttleKey) await recordSourceFailure(ctx, throttleKey);
-        return voucher;
-      }
+      const voucher = await authenticateCard(ctx, number.digits, pin.digits, source);
+      if (!voucher.ok) return voucher;
       return transferAll(ctx, voucher.value.id, card.id, `ivr:${s.channel.id}`);
     });
     s.log.info('voucher recharge', { number_len: number.digits.length, pin_len: pin.digits.length, ok: r.ok, code: r.ok ? undefined : r.error.code });
     if (r.ok) {
       await s.sayIds(['recharge_done', ...s.money(r.value.amount_minor, r.value.currency)]);
       return 'hearing_balance';
+    }
+    if (r.error.code === 'rate_limited') {
+      await s.say('too_many_attempts');
+      return 'ending';
     }
     s.io.flush();
     await s.say(failurePrompt(r.error.code));

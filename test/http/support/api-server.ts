@@ -11,9 +11,9 @@ import type { BillingPolicy } from '../../../billing/shared/context';
 import { unwrap } from '../../../billing/shared/errors';
 import type { Logger } from '../../../billing/shared/logger';
 import { MemoryLogger } from '../../../billing/shared/logger';
-import { loadConfig } from '../../../scripts/runtime/config';
-import type { Config } from '../../../scripts/runtime/config';
-import type { AppDeps } from '../../../scripts/serve/deps';
+import { loadConfig } from '../../../app/config';
+import type { Config } from '../../../app/config';
+import type { AppDeps } from '../../../app/deps';
 import { createTestBilling, TEST_SECRET } from '../../support/databases';
 import type { Kind, TestBilling } from '../../support/databases';
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { readdirSync } from 'node:fs';
 import { parseFrame } from '../../../ivr/ari/event-parse';
-import { loadTranscript, MISSING_TRANSCRIPTS, transcriptsDir } from '../sim/transcripts';
+import { loadTranscript, MISSING_TRANSCRIPTS, requireTranscripts, transcriptsDir } from '../sim/transcripts';
 
 const HANDLED = new Set([
   'StasisStart', 'StasisEnd', 'ChannelStateChange', 'ChannelDtmfReceived', 'ChannelHangupRequest', 'ChannelDestroyed', 'Dial',
@@ -10,10 +10,9 @@ const HANDLED = new Set([
 
 describe('parseFrame', () => {
   it(`parses every event recorded from Asterisk 22 that the IVR uses, and reports the others as unhandled${transcriptsDir() ? '' : ` (SKIPPED: ${MISSING_TRANSCRIPTS})`}`, function () {
-    const dir = transcriptsDir();
-    if (!dir) this.skip();
+    const dir = requireTranscripts(this);
     let parsed = 0;
-    for (const file of readdirSync(dir as string).filter((f) => f.endsWith('.jsonl'))) {
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.jsonl'))) {
       for (const line of loadTranscript(file)) {
         if (line.dir !== 'event') continue;
         const r = parseFrame(JSON.stringify(line.event), 'prepaid');

@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { MemoryLogger } from '../../../billing/shared/logger';
-import { loadConfig } from '../../../scripts/runtime/config';
-import { startServer } from '../../../scripts/serve/serve';
+import { loadConfig } from '../../../app/config';
+import { startServer } from '../../../app/serve';
 
 describe('IVR mount (serve, role ivr, no ARI_URL: the sandbox simulator)', function () {
   this.timeout(20_000);

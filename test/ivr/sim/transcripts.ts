@@ -14,13 +14,24 @@ export type AriEvent = Record<string, unknown> & { type: string };
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
-/** The recorded transcripts, or undefined when the reference folder is not there (it is not part of the project). */
+/**
+ * The recorded transcripts, or undefined when the reference folder is not there (it is not part of the project).
+ * `ARI_TRANSCRIPTS_DIR` points elsewhere (the test that proves a missing folder fails under CI=true uses it).
+ */
 export function transcriptsDir(): string | undefined {
-  const dir = path.join(path.resolve(repoRoot, '../shared/asterisk-ari'), 'transcripts');
+  const dir = process.env.ARI_TRANSCRIPTS_DIR ?? path.join(path.resolve(repoRoot, '../shared/asterisk-ari'), 'transcripts');
   return existsSync(dir) ? dir : undefined;
 }
 
 export const MISSING_TRANSCRIPTS = 'reference transcripts not found at ../shared/asterisk-ari/transcripts (outside the repo); fidelity checks need them';
+
+/** Skips the test (with the reason in its title) when the transcripts are missing; under CI=true that is a failure. */
+export function requireTranscripts(ctx: Mocha.Context): string {
+  const dir = transcriptsDir();
+  if (dir) return dir;
+  if (process.env.CI === 'true') throw new Error(`${MISSING_TRANSCRIPTS} (CI=true requires them: the simulator is checked against them)`);
+  ctx.skip();
+}
 
 export function loadTranscript(name: string): TranscriptLine[] {
   const dir = transcriptsDir();

@@ -4,17 +4,16 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import express from 'express';
-import { Registry } from 'prom-client';
 import type { Billing } from '../../../billing/billing';
 import { MemoryLogger } from '../../../billing/shared/logger';
 import { AriSimulator } from '../../../ivr/sim/ari-simulator';
-import { seedDemo } from '../../../scripts/demo/seed-demo';
-import { loadConfig } from '../../../scripts/runtime/config';
-import type { Config } from '../../../scripts/runtime/config';
-import { openBilling } from '../../../scripts/runtime/open-billing';
-import type { BackgroundTask } from '../../../scripts/serve/deps';
-import { mountWebPhone } from '../../../web/phone/mount';
-import { sandboxMediaDuration } from '../../../web/phone/prompt-media';
+import { seedDemo } from '../../../sandbox/demo/seed-demo';
+import { loadConfig } from '../../../app/config';
+import type { Config } from '../../../app/config';
+import { openBilling } from '../../../app/open-billing';
+import type { BackgroundTask } from '../../../app/deps';
+import { mountWebPhone } from '../../../sandbox/phone/mount';
+import { sandboxMediaDuration } from '../../../sandbox/phone/prompt-media';
 import { ScriptedIvr } from './scripted-ivr';
 
 export interface RunningPhone {
@@ -42,7 +41,7 @@ export async function startPhone(opts: { speed?: number } = {}): Promise<Running
   const ivr = new ScriptedIvr(sim.url, 'u', 'p');
   await ivr.start();
   const app = express();
-  const tasks: BackgroundTask[] = mountWebPhone(app, { config, billing, logger, metrics: new Registry() }, sim);
+  const tasks: BackgroundTask[] = mountWebPhone(app, { config, billing, logger }, sim);
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   for (const t of tasks) await t.start();

@@ -4,9 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { MemoryLogger } from '../../../billing/shared/logger';
-import { loadConfig } from '../../../scripts/runtime/config';
-import { startServer } from '../../../scripts/serve/serve';
-import type { RunningServer } from '../../../scripts/serve/serve';
+import { loadConfig } from '../../../app/config';
+import { startServer } from '../../../app/serve';
+import type { RunningServer } from '../../../app/serve';
 import { createTestDatabase, TEST_SECRET } from '../../support/databases';
 import type { TestDatabase } from '../../support/databases';
 

@@ -1,6 +1,6 @@
 import { Counter, Gauge } from 'prom-client';
 import type { Registry } from 'prom-client';
-import type { CallMetrics, CallOutcome } from '../calls/call-metrics';
+import type { CallMetrics, CallOutcome } from './calls/call-metrics';
 
 function reuse<T>(registry: Registry, name: string, make: () => T): T {
   return (registry.getSingleMetric(name) as T | undefined) ?? make();

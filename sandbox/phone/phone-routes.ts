@@ -6,9 +6,9 @@ import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import { z } from 'zod';
 import { promptFilePath } from '../../ivr/prompts/sound-files';
-import type { AppDeps } from '../../scripts/serve/deps';
-import { readDemo } from '../../scripts/demo/demo-info';
-import { page } from '../views/layout';
+import { page } from '../../web/views/layout';
+import { readDemo } from '../demo/demo-info';
+import type { SandboxDeps } from '../sandbox-deps';
 import type { PhoneRegistry } from './phone-registry';
 import { PhoneLimitError } from './phone-registry';
 import { promptRef } from './prompt-media';
@@ -61,7 +61,7 @@ function sameOriginJson(req: Request, res: Response, next: NextFunction): void {
 
 const badRequest = (res: Response, message: string) => res.status(400).json({ error: { code: 'validation_error', message } });
 
-export function phoneRoutes(deps: AppDeps, registry: PhoneRegistry): Router {
+export function phoneRoutes(deps: SandboxDeps, registry: PhoneRegistry): Router {
   const router = express.Router();
   router.use(phoneHeaders);
   router.use((_req, res, next) => {

@@ -1,6 +1,6 @@
 import type { Billing } from '../../billing/billing';
 import { cardByNumberHash } from '../../billing/cards/card-rows';
-import type { Config } from '../runtime/config';
+import type { SandboxSettings } from '../sandbox-deps';
 import { DEMO_BATCH, DEMO_MERCHANT } from './demo-data';
 import { demoCardNumber, demoCardPin, demoMerchantKey } from './demo-secrets';
 
@@ -22,7 +22,7 @@ export interface DemoInfo {
  * The seeded demo's cards (derived again from SECRET_KEY, with their live balances) and merchant key;
  * null when no demo was seeded in this database. Only cards of the `demo` batch are ever shown.
  */
-export async function readDemo(config: Config, billing: Billing): Promise<DemoInfo | null> {
+export async function readDemo(config: Pick<SandboxSettings, 'secretKey'>, billing: Billing): Promise<DemoInfo | null> {
   const q = billing.db;
   const batch = await q.one<{ id: number; card_count: number }>('SELECT id, card_count FROM batches WHERE name = ?', [DEMO_BATCH]);
   if (!batch) return null;

@@ -1,6 +1,6 @@
-import type { AriSimulator } from '../../ivr/sim/ari-simulator';
-import type { DialTarget, FarEnd } from '../../ivr/sim/far-end';
-import { farEnds } from '../../ivr/sim/far-end';
+import type { AriSimulator } from '../ivr/sim/ari-simulator';
+import type { DialTarget, FarEnd } from '../ivr/sim/far-end';
+import { farEnds } from '../ivr/sim/far-end';
 
 /** How long a sandbox far end rings before it answers or fails (simulated ms). */
 export const SANDBOX_RING_MS = 3_000;

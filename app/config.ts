@@ -5,9 +5,12 @@ import path from 'node:path';
 import { isSupportedCountry } from 'libphonenumber-js';
 import type { CountryCode } from 'libphonenumber-js';
 import { z } from 'zod';
-import { generateSecretKey } from '../../billing/cards/secrets';
-import { isCurrency } from '../../billing/money/currency';
-import { parseDecimal } from '../../billing/money/money';
+import { generateSecretKey } from '../billing/cards/secrets';
+import { isCurrency } from '../billing/money/currency';
+import { parseDecimal } from '../billing/money/money';
+import type { SiteConfig } from '../web/site-deps';
+
+export type { SiteConfig };
 
 /**
  * The product's configuration: parsed once from the environment, validated, typed and frozen,
@@ -88,19 +91,6 @@ export interface Config {
   readonly cdr: CdrConfig | null;
   /** True for the embedded default: SQLite in DATA_DIR, secret generated there, built-in telephony sandbox. */
   readonly embedded: boolean;
-}
-
-export interface SiteConfig {
-  readonly presetAmountsMinor: readonly number[];
-  readonly minAmountMinor: number;
-  readonly maxAmountMinor: number;
-  /** Where buyers and recipients write for help: on every page, in every mail (and its Reply-To). */
-  readonly supportEmail: string;
-  /** How long the receipt's one-time link to a buyer's own card works (a new one can be mailed). */
-  readonly revealLinkTtlMs: number;
-  /** Stripe Checkout when STRIPE_SECRET_KEY is set, else the clearly-marked sandbox provider. */
-  readonly stripe: { readonly secretKey: string; readonly webhookSecret: string; readonly apiBase: string | null } | null;
-  readonly mail: { readonly pollMs: number; readonly retryBaseMs: number; readonly maxAttempts: number };
 }
 
 export class ConfigError extends Error {}

@@ -1,10 +1,10 @@
-import { Billing } from '../../billing/billing';
-import { SecretHasher } from '../../billing/cards/secrets';
-import { systemClock } from '../../billing/shared/clock';
-import type { Clock } from '../../billing/shared/clock';
-import { DEFAULT_POLICY } from '../../billing/shared/context';
-import type { BillingPolicy } from '../../billing/shared/context';
-import { migrate, openDatabase } from '../../billing/store/sql/open';
+import { Billing } from '../billing/billing';
+import { SecretHasher } from '../billing/cards/secrets';
+import { systemClock } from '../billing/shared/clock';
+import type { Clock } from '../billing/shared/clock';
+import { DEFAULT_POLICY } from '../billing/shared/context';
+import type { BillingPolicy } from '../billing/shared/context';
+import { migrate, openDatabase } from '../billing/store/sql/open';
 import type { Config } from './config';
 
 /** Opens the billing core for a process: migrations first (idempotent), then the raw driver. */

@@ -1,7 +1,7 @@
-import type { Billing } from '../../billing/billing';
-import { importCdrFile } from '../../billing/calls/cdr/cdr-file';
-import type { Logger } from '../../billing/shared/logger';
-import type { CdrConfig } from '../runtime/config';
+import type { Billing } from '../billing/billing';
+import { importCdrFile } from '../billing/calls/cdr/cdr-file';
+import type { Logger } from '../billing/shared/logger';
+import type { CdrConfig } from './config';
 import type { BackgroundTask } from './deps';
 
 /**

@@ -1,16 +1,16 @@
 import http from 'node:http';
 import express from 'express';
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import { mountSettlementApi } from '../../billing/http/mount';
-import type { Logger } from '../../billing/shared/logger';
-import { mountTelephony } from '../../ivr/app/mount';
-import { mountSite } from '../../web/mount';
-import type { Config } from '../runtime/config';
-import { openBilling } from '../runtime/open-billing';
-import { seedDemo } from '../demo/seed-demo';
+import { mountSettlementApi } from '../billing/http/mount';
+import type { Logger } from '../billing/shared/logger';
+import { mountSite } from '../web/mount';
+import type { Config } from './config';
+import { openBilling } from './open-billing';
+import { seedDemo } from '../sandbox/demo/seed-demo';
 import type { AppDeps, BackgroundTask, Role } from './deps';
 import { createCdrImportTask } from './cdr-import-task';
 import { createSweeper } from './sweeper';
+import { mountTelephony } from './telephony';
 
 export interface RunningServer {
   url: string;
@@ -40,7 +40,7 @@ export async function startServer(config: Config, logger: Logger, roles: readonl
   tasks.push(...mountSettlementApi(app, deps));
   if (roles.includes('ivr')) tasks.push(...mountTelephony(app, deps));
   if (roles.includes('ivr') && config.cdr) tasks.push(createCdrImportTask(billing, config.cdr, logger));
-  if (roles.includes('site')) tasks.push(...mountSite(app, deps));
+  if (roles.includes('site')) tasks.push(...mountSite(app, { ...deps, phone: config.ari === null }));
 
   const server = http.createServer(app);
   server.keepAliveTimeout = 5_000;

@@ -5,7 +5,7 @@ import { FUNDING_SALES } from '../../billing/ledger/accounts';
 import { activeDeck, DEFAULT_DECK, importDeck } from '../../billing/rating/rate-store';
 import { assert } from '../../billing/shared/errors';
 import type { Logger } from '../../billing/shared/logger';
-import type { Config } from '../runtime/config';
+import type { SandboxSettings } from '../sandbox-deps';
 import { centsToMinor, DEMO_BATCH, DEMO_CARD_VALUES_CENTS, DEMO_MERCHANT, demoRates } from './demo-data';
 import { demoCardNumber, demoCardPin, demoMerchantKey } from './demo-secrets';
 
@@ -18,7 +18,7 @@ export type SeedOutcome = 'seeded' | 'present' | 'skipped-not-empty' | 'skipped-
  * re-imported on a later start if a crash came in between, as long as no deck is active). Never on
  * PostgreSQL, never on a database that already holds cards, merchants or decks.
  */
-export async function seedDemo(config: Config, billing: Billing, logger: Logger): Promise<SeedOutcome> {
+export async function seedDemo(config: SandboxSettings, billing: Billing, logger: Logger): Promise<SeedOutcome> {
   const log = logger.child({ component: 'demo' });
   if (!config.embedded) return 'skipped-not-embedded';
   const currency = config.defaultCurrency;

@@ -1,5 +1,5 @@
 import winston from 'winston';
-import type { LogFields, Logger } from '../../billing/shared/logger';
+import type { LogFields, Logger } from '../billing/shared/logger';
 import { redactField, redactString } from './redact';
 
 /** Masks every line at the logger, whatever the caller passed. */

@@ -1,10 +1,10 @@
 import { randomInt } from 'node:crypto';
-import type { DemoInfo } from '../../scripts/demo/demo-info';
-import { centsToMinor, DEMO_RATES } from '../../scripts/demo/demo-data';
-import { html } from '../html';
-import type { SafeHtml } from '../html';
-import { groupDigits, money } from '../views/format';
-import { SANDBOX_TEST_NUMBERS } from './sandbox-far-ends';
+import { html } from '../../web/html';
+import type { SafeHtml } from '../../web/html';
+import { groupDigits, money } from '../../web/views/format';
+import type { DemoInfo } from '../demo/demo-info';
+import { centsToMinor, DEMO_RATES } from '../demo/demo-data';
+import { SANDBOX_TEST_NUMBERS } from '../sandbox-far-ends';
 
 export const SANDBOX_ACCESS_NUMBER = '18005550100';
 /**

@@ -1,5 +1,5 @@
-import type { Billing } from '../../billing/billing';
-import type { Logger } from '../../billing/shared/logger';
+import type { Billing } from '../billing/billing';
+import type { Logger } from '../billing/shared/logger';
 import type { BackgroundTask } from './deps';
 
 /** Expires overdue holds, books breakage, purges old idempotency keys; safe in every process at once. */

@@ -1,0 +1,53 @@
+import { expect } from 'chai';
+import { authenticateCard, sourceThrottled } from '../../billing/cards/card-auth';
+import { cardById } from '../../billing/cards/card-rows';
+import { createTestBilling, KINDS, requireKind } from '../support/databases';
+import type { TestBilling } from '../support/databases';
+
+/** The one card authentication every channel calls: source throttle, PIN, failure counting, in one transaction. */
+for (const kind of KINDS) {
+  describe(`card authentication, one function for every channel (${kind})`, function () {
+    this.timeout(60_000);
+    let t: TestBilling;
+    before(async function () {
+      await requireKind(this, kind);
+      t = await createTestBilling(kind, { pin_max_failures: 3, pin_lock_ms: 10 * 60_000, source_max_failures: 3 });
+    });
+    after(async () => t?.close());
+
+    const code = (r: { ok: boolean; error?: { code: string } }) => (r.ok ? 'ok' : r.error!.code);
+
+    it('counts wrong PINs and unknown numbers against the source, then refuses the source even with the right PIN, counting nothing more', async () => {
+      const key = `ip:192.0.2.${Math.floor(Math.random() * 250)}`;
+      const [a, b] = [await t.billing.issueCard({ value_minor: 100, currency: 'USD' }), await t.billing.issueCard({ value_minor: 100, currency: 'USD' })];
+      const wrong = (pin: string) => (pin === '0000' ? '1111' : '0000');
+      const attempt = (number: string, pin: string | null) => t.billing.tx((ctx) => authenticateCard(ctx, number, pin, { throttle_key: key })).then(code);
+      expect(await attempt(a.number, wrong(a.pin))).to.equal('invalid_card_credentials');
+      expect(await attempt('7000000000000000', '1234')).to.equal('invalid_card_credentials'); // unknown number: the same answer
+      expect(await t.billing.tx((ctx) => sourceThrottled(ctx, { throttle_key: key }))).to.equal(false);
+      expect(await attempt('7000000000000001', null)).to.equal('not_found'); // number only (recharge): unknown counts too
+      expect(await t.billing.tx((ctx) => sourceThrottled(ctx, { throttle_key: key }))).to.equal(true);
+      expect(await attempt(b.number, b.pin)).to.equal('rate_limited');
+      expect(await attempt(b.number, null)).to.equal('rate_limited');
+      expect((await cardById(t.billing.db, a.card_id))?.pin_failures).to.equal(1);
+      expect(await t.billing.tx((ctx) => authenticateCard(ctx, b.number, b.pin, { throttle_key: 'ip:198.51.100.1' })).then(code)).to.equal('ok');
+    });
+
+    it('by number alone: finds the card whatever its PIN lock, counting nothing', async () => {
+      const c = await t.billing.issueCard({ value_minor: 100, currency: 'USD' });
+      const wrong = c.pin === '0000' ? '1111' : '0000';
+      for (let i = 0; i < 3; i++) await t.billing.tx((ctx) => authenticateCard(ctx, c.number, wrong));
+      expect(await t.billing.tx((ctx) => authenticateCard(ctx, c.number, c.pin)).then(code)).to.equal('card_locked');
+      const found = await t.billing.tx((ctx) => authenticateCard(ctx, c.number, null, { throttle_key: 'ip:198.51.100.2' }));
+      expect(found.ok && found.value.id).to.equal(c.card_id);
+    });
+
+    it('without a source key: no throttle, the card lock still counts', async () => {
+      const c = await t.billing.issueCard({ value_minor: 100, currency: 'USD' });
+      const wrong = c.pin === '0000' ? '1111' : '0000';
+      const codes = [];
+      for (let i = 0; i < 4; i++) codes.push(await t.billing.tx((ctx) => authenticateCard(ctx, c.number, wrong)).then(code));
+      expect(codes).to.deep.equal(['invalid_card_credentials', 'invalid_card_credentials', 'invalid_card_credentials', 'card_locked']);
+    });
+  });
+}
