@@ -11,10 +11,10 @@ import { ACCESS, appHangups, balanceOf, Caller, callRecordsOfCard, expectSoundBo
 
 /**
  * Several IVR processes on one database, each on its own Asterisk (simulator), holding leases of
- * 4 s of call time (renewed every ~1.3 s; 0.4 s of real time at the rig's speed). Chunks are 5 s
+ * 8 s of call time (renewed every ~2.7 s; 0.8 s of real time at the rig's speed). Chunks are 5 s
  * after a 1 s first chunk: [0,1) [1,6) [6,11) …
  */
-const LEASE_MS = 4000;
+const LEASE_MS = 8000;
 
 async function talkingOn(sim: AriSimulator, card: { number: string; pin: string }, callerNumber = '+15551230001'): Promise<Caller> {
   const caller = new Caller(sim, sim.placeInboundCall({ callerNumber, accessNumber: ACCESS, args: ['access', ACCESS] }));
@@ -44,6 +44,15 @@ async function settled(rig: Rig, id: string, limit_ms = 8000): Promise<CallRecor
 
 const logged = (rig: Rig, message: string) => rig.log.lines.filter((l) => l.message === message);
 
+/** Polls (real time) until `cond` holds; fails naming `what` after `limit_ms`. */
+async function waitFor(cond: () => boolean | Promise<boolean>, what: string, limit_ms = 8000): Promise<void> {
+  const deadline = Date.now() + limit_ms;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`no ${what} within ${limit_ms} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 for (const kind of KINDS as Kind[]) {
   describe(`IVR node leases: two IVR processes over the ARI simulator (${kind})`, function () {
     this.timeout(40_000);
@@ -60,7 +69,8 @@ for (const kind of KINDS as Kind[]) {
       const card = await rig.issueCard(500);
       farEnd(rig.sim, farEnds.answer(0, 30_000));
       const caller = await talkingOn(rig.sim, card);
-      await sleepCall(rig, 7000); // [0,1) [1,6) captured, [6,11) held
+      // Killed once [0,1) [1,6) are captured ([6,11) is held).
+      await waitFor(async () => (await rig.tb.billing.db.one("SELECT id FROM holds WHERE description = 'chunk 1-6' AND status = 'captured'")) !== undefined, 'second chunk captured');
       await rig.ivr.kill();
       const rec = await recordOf(rig, card.card_id);
       expect(rec).to.include({ status: 'active', ivr_node: 'test' });
@@ -79,25 +89,27 @@ for (const kind of KINDS as Kind[]) {
     });
 
     it('a node that comes back under another id (a new container): leaves the old call alone while its lease lives, then takes it over and meters it on to the second', async () => {
-      // 10 s chunks: [0,1) [1,11) [11,21); killed at 9.5 s, just after [11,21) was reserved (TIMEOUT at 23 s).
+      // 20 s chunks: [0,1) [1,21) [21,41); killed once [21,41) is held (at 19 s), so Asterisk's
+      // TIMEOUT(absolute) would end the leg at 43 s: far past when the old lease expires.
       await rig.ivr.kill();
-      const first = await rig.startIvr({ ivr: { nodeId: 'test', chunk_s: 10 } });
+      const first = await rig.startIvr({ ivr: { nodeId: 'test', chunk_s: 20 } });
       const card = await rig.issueCard(500);
-      farEnd(rig.sim, farEnds.answer(0, 30_000));
+      farEnd(rig.sim, farEnds.answer(0, 50_000));
       const caller = await talkingOn(rig.sim, card);
-      await sleepCall(rig, 9500);
+      await waitFor(async () => (await rig.tb.billing.db.one("SELECT id FROM holds WHERE description = 'chunk 21-41'")) !== undefined, 'third chunk held');
+      await sleepCall(rig, 500); // its TIMEOUT(absolute) set too
       await first.kill();
-      const back = await rig.startIvr({ ivr: { nodeId: 'new', chunk_s: 10 } });
+      const back = await rig.startIvr({ ivr: { nodeId: 'new', chunk_s: 20 } });
       const [leg] = originated(rig.sim);
       // While the old lease lives: the caller is not adopted afresh, the leg not hung up.
       expect(logged(rig, 'adopting a caller in progress')).to.deep.equal([]);
       expect(appHangups(rig, leg?.channelId ?? '')).to.equal(0);
       expect((await recordOf(rig, card.card_id)).ivr_node).to.equal('test');
-      // Past TIMEOUT(absolute) of the dead node (21 s + 2 s) only if the new node took metering over.
+      // Billed past the held 41 s only if the new node took metering over.
       await caller.heard('call_cost', 15_000);
       const rec = await settled(rig, (await recordOf(rig, card.card_id)).id);
       expect(rec).to.include({ status: 'completed', hangup_cause: 'far_end_hangup', ivr_node: 'new' });
-      expect(rec.billed_seconds).to.be.within(29, 31);
+      expect(rec.billed_seconds).to.be.within(49, 51);
       expect(rec.cost_minor).to.equal(rec.billed_seconds);
       expect(back.metrics.outcomes).to.deep.equal(['completed']);
       expect(logged(rig, 'adopting a caller in progress')).to.deep.equal([]);
@@ -143,14 +155,12 @@ for (const kind of KINDS as Kind[]) {
       const rec = await settled(rig, (await recordOf(rig, card.card_id)).id);
       expect(rec).to.include({ hangup_cause: 'reconciled', ivr_node: 'b' });
       // The stalled node meters on: its next capture or reservation is refused by the database.
-      await sleepCall(rig, 6000);
-      const refused = rig.log.lines.filter((l) => (l.message === 'metering failed: the limit is final' && /no longer owned by IVR node test/.test(String(l.fields.error)))
+      const refused = () => rig.log.lines.filter((l) => (l.message === 'metering failed: the limit is final' && /no longer owned by IVR node test/.test(String(l.fields.error)))
         || (l.message === 'chunk reservation refused: the limit is final' && l.fields.code === 'invalid_state'));
-      expect(refused.length, 'a refused money write').to.be.greaterThan(0);
+      await waitFor(() => refused().length > 0, 'a refused money write');
       rig.ivr.app.lease.start();
-      await sleepCall(rig, 2000);
-      expect(logged(rig, 'IVR node lease lost (it expired and was reaped): calls may have been taken over by another node; restarting the IVR')).to.have.length(1);
-      expect((await leaseOf(rig.tb.billing.db, 'test'))?.instance, 'the lease taken again').to.equal(rig.ivr.app.lease.instance);
+      const lost = 'IVR node lease lost (it expired and was reaped): calls may have been taken over by another node; restarting the IVR';
+      await waitFor(async () => logged(rig, lost).length === 1 && (await leaseOf(rig.tb.billing.db, 'test'))?.instance === rig.ivr.app.lease.instance, 'the lease lost, then taken again');
       const after = await callRecordById(rig.tb.billing.db, rec.id);
       expect(after).to.deep.equal(rec);
       expect(await pendingHoldCount(rig)).to.equal(0);
