@@ -4,8 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { isSupportedCountry } from 'libphonenumber-js';
 import type { CountryCode } from 'libphonenumber-js';
+import express from 'express';
 import { z } from 'zod';
 import { generateSecretKey } from '../billing/cards/secrets';
+import { compileAllowList, LOOPBACK_ONLY } from '../billing/http/metrics-access';
+import type { MetricsAccess } from '../billing/http/metrics-access';
+import type { BillingPolicy } from '../billing/shared/context';
 import { isCurrency } from '../billing/money/currency';
 import { parseDecimal } from '../billing/money/money';
 import type { SiteConfig } from '../web/site-deps';
@@ -55,6 +59,22 @@ const schema = z.object({
   // calls that ended while the IVR was away.
   CDR_FILE: z.string().min(1).optional(),
   CDR_POLL_MS: z.coerce.number().int().min(100).max(600_000).default(2000),
+  // Simultaneous phone calls per card (0 = no limit), enforced in the database across IVR processes.
+  IVR_MAX_CALLS_PER_CARD: z.coerce.number().int().min(0).max(1000).default(1),
+  // Card security (README "Card security"): PIN lockout per card, failure throttles per source and merchant.
+  PIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
+  PIN_LOCK_MINUTES: z.coerce.number().int().min(1).max(7 * 1440).default(30),
+  PIN_LOCK_MAX_MINUTES: z.coerce.number().int().min(1).max(365 * 1440).default(1440),
+  PIN_MAX_LOCKOUTS: z.coerce.number().int().min(0).max(100).default(3),
+  AUTH_SOURCE_MAX_FAILURES: z.coerce.number().int().min(1).max(100_000).default(20),
+  AUTH_SOURCE_WINDOW_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
+  AUTH_SOURCE_LOCK_MINUTES: z.coerce.number().int().min(1).max(7 * 1440).default(15),
+  AUTH_MERCHANT_MAX_FAILURES: z.coerce.number().int().min(1).max(1_000_000).default(200),
+  // Which proxies' X-Forwarded-For to believe (Express's "trust proxy" syntax), for the site's and the API's client address.
+  TRUST_PROXY: z.string().min(1).default('loopback'),
+  // Who may read /metrics: an allow-list of addresses/CIDRs ("none" for nobody) and/or a bearer token.
+  METRICS_ALLOW: z.string().min(1).default(LOOPBACK_ONLY.join(',')),
+  METRICS_TOKEN: z.string().regex(/^[\x21-\x7E]{32,200}$/, 'must be 32 to 200 printable characters without spaces (e.g. openssl rand -hex 32)').optional(),
 });
 
 export interface IvrConfig {
@@ -65,6 +85,8 @@ export interface IvrConfig {
   readonly outboundCallerId: string | null;
   /** Lease of the node id: renewed every third of it; once expired, live nodes take its calls over. */
   readonly leaseTtl_s: number;
+  /** Simultaneous calls per card; 0 = no limit. */
+  readonly maxCallsPerCard: number;
 }
 
 /** Asterisk's CDR file, read (resumably, a bounded chunk at a time) by the IVR role. */
@@ -72,6 +94,14 @@ export interface CdrConfig {
   readonly file: string;
   readonly pollMs: number;
 }
+
+/** The card-security part of the billing policy (README "Card security"). */
+export type CardSecurityPolicy = Pick<BillingPolicy,
+  'pin_max_failures' | 'pin_lock_ms' | 'pin_lock_max_ms' | 'pin_max_lockouts' |
+  'source_max_failures' | 'source_window_ms' | 'source_lock_ms' | 'merchant_max_failures'>;
+
+/** Express's "trust proxy" value: true/false, a hop count, or a comma-separated list of addresses, CIDRs and names. */
+export type TrustProxy = boolean | number | string;
 
 export interface Config {
   readonly dataDir: string;
@@ -89,6 +119,9 @@ export interface Config {
   readonly site: SiteConfig;
   readonly ivr: IvrConfig;
   readonly cdr: CdrConfig | null;
+  readonly cardSecurity: CardSecurityPolicy;
+  readonly trustProxy: TrustProxy;
+  readonly metricsAccess: MetricsAccess;
   /** True for the embedded default: SQLite in DATA_DIR, secret generated there, built-in telephony sandbox. */
   readonly embedded: boolean;
 }
@@ -123,6 +156,44 @@ function siteConfig(e: z.infer<typeof schema>): SiteConfig {
   });
 }
 
+const MINUTE_MS = 60_000;
+
+function cardSecurity(e: z.infer<typeof schema>): CardSecurityPolicy {
+  if (e.PIN_LOCK_MAX_MINUTES < e.PIN_LOCK_MINUTES) throw new ConfigError('invalid configuration:\n  PIN_LOCK_MAX_MINUTES: must be at least PIN_LOCK_MINUTES (the first lockout)');
+  return Object.freeze({
+    pin_max_failures: e.PIN_MAX_FAILURES,
+    pin_lock_ms: e.PIN_LOCK_MINUTES * MINUTE_MS,
+    pin_lock_max_ms: e.PIN_LOCK_MAX_MINUTES * MINUTE_MS,
+    pin_max_lockouts: e.PIN_MAX_LOCKOUTS,
+    source_max_failures: e.AUTH_SOURCE_MAX_FAILURES,
+    source_window_ms: e.AUTH_SOURCE_WINDOW_MINUTES * MINUTE_MS,
+    source_lock_ms: e.AUTH_SOURCE_LOCK_MINUTES * MINUTE_MS,
+    merchant_max_failures: e.AUTH_MERCHANT_MAX_FAILURES,
+  });
+}
+
+/** TRUST_PROXY in Express's syntax, checked by Express itself (proxy-addr) so a typo stops start-up. */
+function trustProxy(text: string): TrustProxy {
+  const t = text.trim();
+  const value: TrustProxy = t === 'true' ? true : t === 'false' ? false : /^\d+$/.test(t) ? Number(t) : t;
+  try {
+    express().set('trust proxy', value);
+  } catch (err) {
+    throw new ConfigError(`invalid configuration:\n  TRUST_PROXY: ${err instanceof Error ? err.message : String(err)} (use true, false, a hop count, or addresses/CIDRs/loopback/linklocal/uniquelocal separated by commas)`);
+  }
+  return value;
+}
+
+function metricsAccess(e: z.infer<typeof schema>): MetricsAccess {
+  const allow = e.METRICS_ALLOW.trim() === 'none' ? [] : e.METRICS_ALLOW.split(',').map((x) => x.trim()).filter((x) => x !== '');
+  try {
+    compileAllowList(allow);
+  } catch (err) {
+    throw new ConfigError(`invalid configuration:\n  METRICS_ALLOW: ${err instanceof Error ? err.message : String(err)} (addresses or CIDRs separated by commas, or none)`);
+  }
+  return Object.freeze({ allow: Object.freeze(allow), token: e.METRICS_TOKEN ?? null });
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
@@ -133,6 +204,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = path.resolve(e.DATA_DIR);
   const databaseUrl = e.DATABASE_URL ?? `sqlite:${path.join(dataDir, 'prepaid.db')}`;
   const embedded = databaseUrl.startsWith('sqlite:');
+  // Every check that can fail runs before the embedded secret is created.
+  const site = siteConfig(e);
+  const checked = { cardSecurity: cardSecurity(e), trustProxy: trustProxy(e.TRUST_PROXY), metricsAccess: metricsAccess(e) };
   let secretKey = e.SECRET_KEY;
   if (!secretKey) {
     if (!embedded) throw new ConfigError('invalid configuration:\n  SECRET_KEY: required when DATABASE_URL is PostgreSQL (at least 32 characters, the same in every process)');
@@ -151,15 +225,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretKey,
     defaultCurrency: e.DEFAULT_CURRENCY,
     logLevel: e.LOG_LEVEL,
-    site: siteConfig(e),
+    site,
     ivr: Object.freeze({
       languages: Object.freeze([...new Set(e.IVR_LANGUAGES.split(','))] as Array<'en' | 'es'>),
       defaultCountry: e.IVR_DEFAULT_COUNTRY as CountryCode,
       nodeId: e.IVR_NODE_ID ?? createHash('sha256').update(os.hostname()).digest('hex').slice(0, 7),
       outboundCallerId: e.IVR_CALLER_ID ?? null,
       leaseTtl_s: e.IVR_LEASE_TTL_S,
+      maxCallsPerCard: e.IVR_MAX_CALLS_PER_CARD,
     }),
     cdr: e.CDR_FILE ? Object.freeze({ file: path.resolve(e.CDR_FILE), pollMs: e.CDR_POLL_MS }) : null,
+    ...checked,
     embedded,
   });
 }

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import express from 'express';
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import { mountSettlementApi } from '../billing/http/mount';
+import { DEFAULT_API_OPTIONS, mountSettlementApi } from '../billing/http/mount';
 import type { Logger } from '../billing/shared/logger';
 import { mountSite } from '../web/mount';
 import type { Config } from './config';
@@ -34,10 +34,10 @@ export async function startServer(config: Config, logger: Logger, roles: readonl
 
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', config.trustProxy);
   const tasks: BackgroundTask[] = [createSweeper(billing, logger)];
   // The API always mounts: it also carries /healthz, /readyz and /metrics for every role.
-  tasks.push(...mountSettlementApi(app, deps));
+  tasks.push(...mountSettlementApi(app, deps, { ...DEFAULT_API_OPTIONS, metrics_access: config.metricsAccess }));
   if (roles.includes('ivr')) tasks.push(...mountTelephony(app, deps));
   if (roles.includes('ivr') && config.cdr) tasks.push(createCdrImportTask(billing, config.cdr, logger));
   if (roles.includes('site')) tasks.push(...mountSite(app, { ...deps, phone: config.ari === null }));

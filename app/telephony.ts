@@ -40,6 +40,7 @@ export function mountTelephony(app: Express, deps: AppDeps): BackgroundTask[] {
       nodeId: config.ivr.nodeId,
       leaseTtl_ms: config.ivr.leaseTtl_s * 1000,
       awaitCdr: config.cdr !== null,
+      maxCallsPerCard: config.ivr.maxCallsPerCard,
       ...(config.ivr.outboundCallerId ? { outboundCallerId: config.ivr.outboundCallerId } : {}),
     }),
     ari,

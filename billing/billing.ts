@@ -4,6 +4,7 @@ import { creditCard, insertCard, newSerial } from './cards/card-issue';
 import { generatePin } from './cards/pin';
 import type { SecretHasher } from './cards/secrets';
 import { recordBreakage } from './cards/card-admin';
+import { purgeExpiredCardCalls } from './calls/card-calls';
 import { expireOverdueHolds } from './holds/hold-engine';
 import { purgeIdempotencyKeys } from './idempotency/idempotency';
 import type { AccountId, EntryKind } from './ledger/accounts';
@@ -78,11 +79,15 @@ export class Billing {
     });
   }
 
-  /** Housekeeping, safe in several processes at once: expire holds, book breakage, purge old idempotency keys. */
-  async sweep(limit = 500): Promise<{ expired_holds: number; breakage: number; purged_keys: number }> {
+  /**
+   * Housekeeping, safe in several processes at once: expire holds, book breakage, purge old
+   * idempotency keys and the card places of IVR processes that died (card_calls past their TTL).
+   */
+  async sweep(limit = 500): Promise<{ expired_holds: number; breakage: number; purged_keys: number; expired_card_calls: number }> {
     const expired_holds = await this.tx((ctx) => expireOverdueHolds(ctx, limit));
     const breakage = await this.tx((ctx) => recordBreakage(ctx, limit));
     const purged_keys = await this.tx((ctx) => purgeIdempotencyKeys(ctx.q, ctx.now_ms));
-    return { expired_holds, breakage, purged_keys };
+    const expired_card_calls = await this.tx((ctx) => purgeExpiredCardCalls(ctx.q, ctx.now_ms, limit));
+    return { expired_holds, breakage, purged_keys, expired_card_calls };
   }
 }

@@ -4,6 +4,7 @@ import { doubleCsrf } from 'csrf-csrf';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
+import { IPV6_KEY_PREFIX } from '../billing/http/client-ip';
 
 export const SESSION_COOKIE = 'sid';
 
@@ -78,6 +79,10 @@ export function formLimiter(limit: number, onLimited: (req: Request, res: Respon
     limit,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
+    ipv6Subnet: IPV6_KEY_PREFIX,
+    // Which proxies to believe is TRUST_PROXY's call (validated at start); a client sending its own
+    // X-Forwarded-For to a server that trusts no proxy is not a misconfiguration to warn about.
+    validate: { xForwardedForHeader: false },
     skip: (req) => req.method !== 'POST',
     handler: (req: Request, res: Response, _next: NextFunction) => onLimited(req, res),
   });

@@ -22,6 +22,28 @@ export async function setCardStatus(ctx: TxContext, card_id: number, to: CardSta
   return ok({ ...card, status: to });
 }
 
+/** What an operator unlock cleared. */
+export interface PinUnlock {
+  card: Card;
+  /** False when the card had nothing to clear (no lock, no failures or lockouts counted). */
+  changed: boolean;
+  was: Pick<Card, 'pin_failures' | 'pin_lockouts' | 'locked_until_ms' | 'pin_blocked_at_ms'>;
+}
+
+/**
+ * Operator unlock (`prepaid cards unlock`): clears the PIN lock (timed or until-unlocked) and both
+ * counters, so the card starts afresh with `pin_max_failures` tries. Does not change the card's
+ * status (a suspended card stays suspended).
+ */
+export async function unlockCardPin(ctx: TxContext, card_id: number): Promise<Result<PinUnlock>> {
+  const card = await cardById(ctx.q, card_id, true);
+  if (!card) return fail('not_found', 'no such card');
+  const was = { pin_failures: card.pin_failures, pin_lockouts: card.pin_lockouts, locked_until_ms: card.locked_until_ms, pin_blocked_at_ms: card.pin_blocked_at_ms };
+  const changed = card.pin_failures !== 0 || card.pin_lockouts !== 0 || card.locked_until_ms !== null || card.pin_blocked_at_ms !== null;
+  if (changed) await ctx.q.run('UPDATE cards SET pin_failures = 0, pin_lockouts = 0, locked_until_ms = NULL, pin_blocked_at_ms = NULL WHERE id = ?', [card_id]);
+  return ok({ card: { ...card, pin_failures: 0, pin_lockouts: 0, locked_until_ms: null, pin_blocked_at_ms: null }, changed, was });
+}
+
 /** Operator adjustment (+ or −) with a reason and the operator's name. Never takes a card below its held money. */
 export async function adjustCard(ctx: TxContext, card_id: number, amount_minor: number, reason: string, actor: string): Promise<Result<Card>> {
   if (!Number.isSafeInteger(amount_minor) || amount_minor === 0) return fail('validation_error', 'amount must be a non-zero integer of minor units');

@@ -2,7 +2,7 @@ import type { Sql } from '../store/sql/database';
 import type { Card } from './card';
 
 export const CARD_COLUMNS =
-  'id, serial, last4, batch_id, currency, status, expiry_kind, expiry_days, expires_at_ms, activated_at_ms, first_used_at_ms, created_at_ms, balance_minor, pending_minor, pin_failures, locked_until_ms';
+  'id, serial, last4, batch_id, currency, status, expiry_kind, expiry_days, expires_at_ms, activated_at_ms, first_used_at_ms, created_at_ms, balance_minor, pending_minor, pin_failures, locked_until_ms, pin_lockouts, pin_blocked_at_ms';
 
 export type CardRowWithSecrets = Card & { number_hash: string; pin_hash: string };
 

@@ -29,8 +29,14 @@ export interface Card {
   created_at_ms: number;
   balance_minor: number;
   pending_minor: number;
+  /** Wrong PINs since the last correct one or lockout. */
   pin_failures: number;
+  /** End of the current timed PIN lockout, if any. */
   locked_until_ms: number | null;
+  /** Lockouts since the last correct PIN (each lasts longer). */
+  pin_lockouts: number;
+  /** Set when the card stays PIN-locked until an operator unlocks it. */
+  pin_blocked_at_ms: number | null;
 }
 
 export const availableMinor = (c: Pick<Card, 'balance_minor' | 'pending_minor'>): number => c.balance_minor - c.pending_minor;
@@ -62,9 +68,18 @@ export function expiryOnFirstUse(card: Pick<Card, 'expiry_kind' | 'expiry_days' 
 export const isExpired = (card: Pick<Card, 'expires_at_ms'>, now_ms: number): boolean =>
   card.expires_at_ms !== null && card.expires_at_ms <= now_ms;
 
+/** The card's PIN lock now: timed (until a time) or until an operator unlocks it; null when not locked. */
+export type PinLock = { until_ms: number } | { until_ms: null; until_unlocked: true };
+
+export function pinLockOf(card: Pick<Card, 'locked_until_ms' | 'pin_blocked_at_ms'>, now_ms: number): PinLock | null {
+  if (card.pin_blocked_at_ms !== null) return { until_ms: null, until_unlocked: true };
+  if (card.locked_until_ms !== null && card.locked_until_ms > now_ms) return { until_ms: card.locked_until_ms };
+  return null;
+}
+
 /** Why a card cannot be spent right now, or null when it can. */
 export function spendBlocker(card: Card, now_ms: number): ErrorCode | null {
-  if (card.locked_until_ms !== null && card.locked_until_ms > now_ms) return 'card_locked';
+  if (pinLockOf(card, now_ms)) return 'card_locked';
   switch (card.status) {
     case 'inactive': return 'card_inactive';
     case 'suspended': return 'card_suspended';

@@ -1,24 +1,44 @@
-import type { TxContext } from '../shared/context';
+import type { BillingPolicy, TxContext } from '../shared/context';
 
 /**
- * Failed-credential counting per source (caller number, IP address), shared by every process
- * through the database. Keys look like `caller:+15551234567` or `ip:203.0.113.9`.
+ * Failed-credential counting per source, shared by every process through the database. Keys look
+ * like `caller:+15551234567`, `ip:203.0.113.9`, `ip:2001:db8:1:2::/64` (see billing/http/client-ip.ts)
+ * or `merchant:12`. A key that reaches its rule's failures within the window is refused for the
+ * rule's lock time.
  */
+export interface ThrottleRule {
+  max_failures: number;
+  window_ms: number;
+  lock_ms: number;
+}
+
+/** The rule of a source (caller number, end customer's address) and of a merchant (settlement API). */
+export function throttleRule(policy: BillingPolicy, kind: 'source' | 'merchant'): ThrottleRule {
+  return {
+    max_failures: kind === 'merchant' ? policy.merchant_max_failures : policy.source_max_failures,
+    window_ms: policy.source_window_ms,
+    lock_ms: policy.source_lock_ms,
+  };
+}
+
 export async function isThrottled(ctx: Pick<TxContext, 'q' | 'now_ms'>, key: string): Promise<boolean> {
   const row = await ctx.q.one<{ locked_until_ms: number | null }>('SELECT locked_until_ms FROM auth_throttles WHERE key = ?', [key]);
   return !!row && row.locked_until_ms !== null && row.locked_until_ms > ctx.now_ms;
 }
 
-export async function recordSourceFailure(ctx: TxContext, key: string): Promise<void> {
-  const { q, now_ms, policy } = ctx;
+/** Counts one failure against `key` under `rule` (by default the per-source rule of the policy). */
+export async function recordSourceFailure(ctx: TxContext, key: string, rule: ThrottleRule = throttleRule(ctx.policy, 'source')): Promise<void> {
+  const { q, now_ms } = ctx;
   const row = await q.one<{ failures: number; window_start_ms: number }>(`SELECT failures, window_start_ms FROM auth_throttles WHERE key = ?${q.forUpdate}`, [key]);
   if (!row) {
-    await q.run('INSERT INTO auth_throttles (key, failures, window_start_ms, locked_until_ms) VALUES (?, 1, ?, NULL) ON CONFLICT (key) DO UPDATE SET failures = auth_throttles.failures + 1', [key, now_ms]);
+    // A rule of one failure locks at once (the same as the update path below would).
+    const lock = rule.max_failures <= 1 ? now_ms + rule.lock_ms : null;
+    await q.run('INSERT INTO auth_throttles (key, failures, window_start_ms, locked_until_ms) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET failures = auth_throttles.failures + 1', [key, lock ? 0 : 1, now_ms, lock]);
     return;
   }
-  const inWindow = now_ms - row.window_start_ms < policy.source_window_ms;
+  const inWindow = now_ms - row.window_start_ms < rule.window_ms;
   const failures = inWindow ? row.failures + 1 : 1;
-  const locked = failures >= policy.source_max_failures ? now_ms + policy.source_lock_ms : null;
+  const locked = failures >= rule.max_failures ? now_ms + rule.lock_ms : null;
   await q.run('UPDATE auth_throttles SET failures = ?, window_start_ms = ?, locked_until_ms = ? WHERE key = ?', [
     locked ? 0 : failures,
     inWindow ? row.window_start_ms : now_ms,

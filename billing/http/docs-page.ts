@@ -75,6 +75,7 @@ section{border-top:1px solid #ccc;margin-top:1.5rem}.m{background:#234;color:#ff
 <h2>Objects</h2>${schemas.join('\n')}
 <h2>Error codes</h2><table><tr><th>code</th><th>HTTP status</th></tr>${errors}</table>
 <p>Limits: request bodies up to 16 kB (larger, malformed JSON or a Content-Type other than JSON answer <code>validation_error</code>); requests are rate limited per merchant and per client address (<code>rate_limited</code>, with <code>RateLimit</code> headers).</p>
+<h2>Wrong card numbers and PINs</h2><p>Wrong PINs are counted per card across phone, site and API: a card is locked after a few in a row, each lockout longer than the last, and after the last one it stays <code>card_locked</code> until the card issuer unlocks it (the message says which). Failed card attempts are also counted per merchant (card-testing protection: too many and your card requests answer <code>rate_limited</code> for a while) and, when you send <code>customer_ip</code> (your customer's address, not your server's), per customer address, so that one customer mistyping is throttled without refusing your other customers.</p>
 </body></html>`;
   return cached;
 }

@@ -1,5 +1,6 @@
 import type { Billing } from '../billing';
-import { sourceThrottled } from '../cards/card-auth';
+import { throttledFailure, throttledSource } from '../cards/card-auth';
+import type { AuthSource } from '../cards/card-auth';
 import { beginIdempotent, completeIdempotent } from '../idempotency/idempotency';
 import type { TxContext } from '../shared/context';
 import type { ErrorCode, Result } from '../shared/errors';
@@ -19,11 +20,12 @@ export interface MoneyMove {
   /** What identifies the request (method, path, body with secrets already hashed). */
   fingerprint: unknown;
   /**
-   * `ip:<address>` when the request carries card credentials: a throttled source is refused before its
-   * Idempotency-Key is bound (so a retry after the lock is served); the operation passes the same key to
-   * authenticateCard, which checks it again and counts the failures.
+   * Who is trying a card, when the request carries card credentials: a throttled source (the
+   * merchant, or its customer's address) is refused before its Idempotency-Key is bound (so a retry
+   * after the lock is served); the operation passes the same source to authenticateCard, which
+   * checks it again and counts the failures.
    */
-  source?: string;
+  source?: AuthSource;
   okStatus: number;
   op(ctx: TxContext): Promise<Result<unknown>>;
 }
@@ -41,9 +43,8 @@ export function outcomeOf(r: Result<unknown>, okStatus: number, request_id: stri
  */
 export function runMoneyMove(billing: Billing, m: MoneyMove): Promise<RunOutcome> {
   return billing.tx(async (ctx) => {
-    if (m.source && (await sourceThrottled(ctx, { throttle_key: m.source }))) {
-      return { ...errorOutcome('rate_limited', 'too many failed card attempts from this address; try again later', m.request_id), code: 'rate_limited', replayed: false };
-    }
+    const throttled = m.source ? await throttledSource(ctx, m.source) : null;
+    if (throttled) return { ...outcomeOf(throttledFailure(throttled), m.okStatus, m.request_id), replayed: false };
     const scope = `merchant:${m.merchant_id}`;
     if (m.key !== undefined) {
       const hash = billing.hasher.token('idempotency', JSON.stringify(m.fingerprint));

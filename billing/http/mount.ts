@@ -10,6 +10,8 @@ import { createApiMetrics } from './api-metrics';
 import { docsPage } from './docs-page';
 import { apiErrorHandler, jsonBody } from './json-body';
 import { merchantAuth } from './merchant-auth';
+import { DEFAULT_METRICS_ACCESS, metricsGuard } from './metrics-access';
+import type { MetricsAccess } from './metrics-access';
 import { openApiDocument } from './openapi';
 import { ipLimiter, merchantLimiter } from './rate-limits';
 import type { LimitWindow } from './rate-limits';
@@ -31,16 +33,20 @@ export interface ApiOptions {
   ip_limit: LimitWindow;
   /** Requests per merchant. */
   merchant_limit: LimitWindow;
+  /** Who may read /metrics (default: loopback only). */
+  metrics_access: MetricsAccess;
 }
 
 export const DEFAULT_API_OPTIONS: ApiOptions = Object.freeze({
   auth_cache_ttl_ms: 5_000,
   ip_limit: { window_ms: 60_000, max: 12_000 },
   merchant_limit: { window_ms: 60_000, max: 6_000 },
+  metrics_access: DEFAULT_METRICS_ACCESS,
 });
 
 /**
- * Mounts the settlement API: /v1 (merchants), /openapi.json, /docs, /healthz, /readyz, /metrics.
+ * Mounts the settlement API: /v1 (merchants), /openapi.json, /docs, /healthz, /readyz, /metrics
+ * (only for `options.metrics_access`).
  * Everything it adds is scoped to those paths (helmet, limits, body parsing), so the site and the
  * IVR mounted on the same app keep their own middleware.
  */
@@ -60,7 +66,7 @@ export function mountSettlementApi(app: Express, deps: ApiDeps, options: ApiOpti
       res.status(503).json({ status: 'unavailable' });
     }
   });
-  app.get('/metrics', context, async (_req, res) => {
+  app.get('/metrics', context, metricsGuard(options.metrics_access), async (_req, res) => {
     res.type(deps.metrics.contentType).send(await deps.metrics.metrics());
   });
   app.get('/openapi.json', context, security, (_req, res) => { sendJson(res, 200, openApiDocument()); });

@@ -26,7 +26,7 @@ const CARD: ErrorCode[] = ['invalid_card_credentials', 'card_locked', 'card_inac
 export const ENDPOINTS: Endpoint[] = [
   {
     method: 'post', path: '/v1/authorizations', summary: 'Authorize (or charge) a card',
-    description: 'Places a hold of `amount` on the card after checking its number and PIN. With `capture: true` the money is taken at once. Wrong PINs are counted per card across phone, site and API; after 5 the card is locked for a while.',
+    description: 'Places a hold of `amount` on the card after checking its number and PIN. With `capture: true` the money is taken at once. Wrong PINs are counted per card across phone, site and API: after a few in a row the card is locked, each lockout longer, the last one until the issuer unlocks it. Failures also count per merchant and, with `customer_ip`, per customer address.',
     request: AuthorizeRequest, idempotent: true,
     ok: { status: 201, schema: AuthorizationResponse, description: 'The authorization (status `pending`, or `captured` with capture: true).' },
     errors: [...COMMON, ...CARD, 'insufficient_funds', 'currency_mismatch', 'idempotency_conflict'],

@@ -1,6 +1,7 @@
 import { rateLimit } from 'express-rate-limit';
 import type { Request, Response } from 'express';
 import { sendError } from './api-error';
+import { IPV6_KEY_PREFIX } from './client-ip';
 import { merchantOf } from './merchant-auth';
 
 export interface LimitWindow {
@@ -17,7 +18,12 @@ const answer = (_req: Request, res: Response) =>
  * failures per card and per address) live in the database and are shared.
  */
 export function ipLimiter(w: LimitWindow) {
-  return rateLimit({ windowMs: w.window_ms, limit: w.max, standardHeaders: 'draft-8', legacyHeaders: false, handler: answer });
+  return rateLimit({
+    windowMs: w.window_ms, limit: w.max, standardHeaders: 'draft-8', legacyHeaders: false, ipv6Subnet: IPV6_KEY_PREFIX, handler: answer,
+    // Which proxies to believe is TRUST_PROXY's call (validated at start); a client sending its own
+    // X-Forwarded-For to a server that trusts no proxy is not a misconfiguration to warn about.
+    validate: { xForwardedForHeader: false },
+  });
 }
 
 export function merchantLimiter(w: LimitWindow) {

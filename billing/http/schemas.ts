@@ -16,6 +16,13 @@ const pin = z.string().regex(/^\d{4,12}$/, 'must be a string of 4 to 12 digits')
 /** Free text without control characters (PostgreSQL refuses NUL in text; none belong in a reference). */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const text = (max: number) => z.string().min(1).max(max).regex(/^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/, 'must not contain control characters');
+const customerIp = z.union([z.ipv4(), z.ipv6()], { error: 'must be an IPv4 or IPv6 address' })
+  .openapi({
+    description: 'Optional: the IP address of YOUR customer (the browser or device entering the card), not of your server. '
+      + 'Wrong card numbers or PINs are counted per customer address (an IPv6 address by its /64) as well as per merchant: '
+      + 'pass it, and one customer mistyping PINs is throttled without your other customers being refused.',
+    example: '203.0.113.24',
+  });
 const amount = z.int().positive().openapi({ description: 'Integer amount in minor units (cents for USD).', example: 1250 });
 const currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD').refine(isCurrency, 'is not a known ISO 4217 currency')
   .openapi({ description: 'ISO 4217 currency code; must be the card\'s currency.', example: 'USD' });
@@ -28,6 +35,7 @@ export const AuthorizeRequest = z.strictObject({
   capture: z.boolean().optional().openapi({ description: 'true charges at once (authorize and capture in one step).', default: false }),
   reference: text(200).optional().openapi({ description: 'Your order reference (up to 200 characters).', example: 'order-1001' }),
   description: text(500).optional().openapi({ description: 'Free text (up to 500 characters).', example: 'Two coffees' }),
+  customer_ip: customerIp.optional(),
 }).openapi('AuthorizeRequest');
 
 export const CaptureRequest = z.strictObject({
@@ -42,7 +50,7 @@ export const RefundRequest = z.strictObject({
   reason: text(500).optional().openapi({ example: 'customer returned the item' }),
 }).openapi('RefundRequest');
 
-export const BalanceRequest = z.strictObject({ card_number: cardNumber, pin }).openapi('BalanceRequest');
+export const BalanceRequest = z.strictObject({ card_number: cardNumber, pin, customer_ip: customerIp.optional() }).openapi('BalanceRequest');
 
 export const AuthorizationIdParams = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be an authorization id').openapi({ param: { name: 'id', in: 'path' }, example: 'auth_3kQ9xY2b7TzL1mN0pQrS' }),

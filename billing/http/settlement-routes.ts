@@ -1,8 +1,10 @@
 import type { Request, Response, Router } from 'express';
 import type { Billing } from '../billing';
+import type { AuthSource } from '../cards/card-auth';
 import { authorize, balance, capture, getAuthorization, refund, voidAuthorization } from '../settlement/settlement';
 import { sendError, sendJson } from './api-error';
 import type { ApiMetrics } from './api-metrics';
+import { clientIpKey } from './client-ip';
 import { outcomeOf, runMoneyMove } from './idempotent-run';
 import type { MoneyMove, RunOutcome } from './idempotent-run';
 import { merchantOf } from './merchant-auth';
@@ -28,6 +30,16 @@ function keyOf(req: Request, res: Response): { key: string | undefined } | null 
   return { key: k.data };
 }
 
+/**
+ * Who is trying a card over the API: the merchant (its own budget of failures: card-testing
+ * protection) and, when the merchant tells us, its customer's address. Never the address of the
+ * request, which is the merchant's server: keying on it would let one merchant's customers
+ * mistyping PINs lock that merchant out.
+ */
+function cardSource(merchant_id: number, customer_ip: string | undefined): AuthSource {
+  return { merchant_key: `merchant:${merchant_id}`, ...(customer_ip ? { throttle_key: clientIpKey(customer_ip) } : {}) };
+}
+
 /** The /v1 endpoints (PRODUCT.md "Settlement HTTP API"), added to `r` after auth, limits and body parsing. */
 export function addSettlementRoutes(r: Router, billing: Billing, metrics: ApiMetrics): Router {
   const move = (res: Response, m: Omit<MoneyMove, 'request_id' | 'merchant_id'>) =>
@@ -40,7 +52,7 @@ export function addSettlementRoutes(r: Router, billing: Billing, metrics: ApiMet
     if (!k) return;
     const merchant_id = merchantOf(res).id;
     const b = body.data;
-    const source = `ip:${req.ip}`;
+    const source = cardSource(merchant_id, b.customer_ip);
     const out = await move(res, {
       key: k.key,
       // Hashed only when a key needs it (keyed hashes: the stored fingerprint reveals no number or PIN).
@@ -50,7 +62,7 @@ export function addSettlementRoutes(r: Router, billing: Billing, metrics: ApiMet
       })(),
       source,
       okStatus: 201,
-      op: (ctx) => authorize(ctx, merchant_id, b, { throttle_key: source }),
+      op: (ctx) => authorize(ctx, merchant_id, b, source),
     });
     metrics.authorizations.inc({ outcome: out.code ?? 'ok' });
     send(res, out);
@@ -101,13 +113,13 @@ export function addSettlementRoutes(r: Router, billing: Billing, metrics: ApiMet
     const body = validate(BalanceRequest, req.body);
     if (!body.ok) return sendError(res, 'validation_error', body.message);
     const b = body.data;
-    const source = `ip:${req.ip}`;
+    const source = cardSource(merchantOf(res).id, b.customer_ip);
     send(res, await move(res, {
       key: undefined, // not money-moving: no Idempotency-Key
       fingerprint: null,
       source,
       okStatus: 200,
-      op: (ctx) => balance(ctx, b.card_number, b.pin, { throttle_key: source }),
+      op: (ctx) => balance(ctx, b.card_number, b.pin, source),
     }));
   });
 

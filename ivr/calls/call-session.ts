@@ -1,3 +1,4 @@
+import { releaseCardCall } from '../../billing/calls/card-calls';
 import type { RatedDestination } from '../../billing/rating/rate-store';
 import type { Logger } from '../../billing/shared/logger';
 import type { PromptId } from '../prompts/catalogue';
@@ -58,6 +59,8 @@ export class CallSession {
   reconcile?: ReconcileJob;
   /** The call record of the outbound call in progress, if any. */
   callId?: string;
+  /** The card place this session holds (billing/calls/card-calls.ts), freed when the session ends. */
+  cardCallId?: string;
   readonly io: CallerIo;
   readonly log: Logger;
   /** The caller's number as E.164 when known (PIN-less login, throttling). */
@@ -142,6 +145,10 @@ export class CallSession {
       metrics.sessionEnded();
       if (!this.detached) {
         if (!this.io.isGone) await this.ctx.tel.hangup(this.channel.id).catch(() => undefined);
+        if (this.cardCallId) {
+          // Left behind on failure, the place still frees itself: only live sessions' places are renewed.
+          await releaseCardCall(this.ctx.billing.db, this.cardCallId).catch((err: unknown) => this.log.error('could not free the card place', { error: err instanceof Error ? err.message : String(err) }));
+        }
         this.log.info('call session ended');
       }
     }

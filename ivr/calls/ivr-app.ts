@@ -1,4 +1,5 @@
 import { activeCallRecords, callRecordById } from '../../billing/calls/call-records';
+import { releaseNodeCardCalls, renewCardCalls } from '../../billing/calls/card-calls';
 import type { AppSnapshot, ChannelInfo, TelephonyEvent, Unsubscribe } from '../ari/telephony';
 import type { Language } from '../prompts/languages';
 import { isLanguage } from '../prompts/languages';
@@ -28,6 +29,8 @@ export class IvrApp {
   private unsubscribe?: Unsubscribe;
   private reconciling: Promise<void> = Promise.resolve();
   private running = false;
+  private cancelRenewal?: () => void;
+  private renewing: Promise<void> = Promise.resolve();
   /** Every session's run(), for tests and shutdown. */
   private readonly runs = new Set<Promise<void>>();
   readonly lease: NodeLease;
@@ -48,15 +51,26 @@ export class IvrApp {
 
   async start(): Promise<void> {
     await this.lease.acquire();
+    // Card places of this node's previous run: the calls still in progress take theirs back as
+    // they are reconciled (callers in the middle of logging in, when they log in).
+    // On failure they free themselves after their TTL.
+    const freed = await releaseNodeCardCalls(this.ctx.billing.db, this.ctx.options.nodeId).catch((err: unknown) => {
+      this.ctx.log.error('could not free the card places of the previous run', { error: err instanceof Error ? err.message : String(err) });
+      return 0;
+    });
+    if (freed) this.ctx.log.info('card places of the previous run freed', { freed });
     this.running = true;
     this.unsubscribe = this.ctx.tel.on((e) => this.onEvent(e));
     this.lease.start();
+    this.scheduleRenewal();
     await this.reconcile(await this.ctx.tel.snapshot());
   }
 
   /** Detaches every session (no hang-up, no billing): the calls are reconciled by the next start. */
   async stop(): Promise<void> {
     this.running = false;
+    this.cancelRenewal?.();
+    await this.renewing;
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     await this.lease.stop();
@@ -117,6 +131,26 @@ export class IvrApp {
   /** Resolves when every session started so far has ended (tests, bench). */
   async idle(): Promise<void> {
     while (this.runs.size > 0) await Promise.allSettled([...this.runs]);
+  }
+
+  /**
+   * Every third of the TTL, pushes the expiry of the card places of the live sessions ahead
+   * (billing/calls/card-calls.ts); a process that dies stops doing so and its places free themselves.
+   */
+  private scheduleRenewal(): void {
+    const { options } = this.ctx;
+    if (options.maxCallsPerCard === 0) return;
+    this.cancelRenewal = options.clock.after(options.cardCallTtl_ms / 3, () => {
+      this.renewing = this.renewCardPlaces().finally(() => { if (this.running) this.scheduleRenewal(); });
+    });
+  }
+
+  private async renewCardPlaces(): Promise<void> {
+    const ids = [...this.sessions.values()].map((s) => s.cardCallId).filter((id): id is string => id !== undefined);
+    if (ids.length === 0) return;
+    await this.ctx.billing.tx((ctx) => renewCardCalls(ctx.q, ids, ctx.now_ms, this.ctx.options.cardCallTtl_ms)).catch((err: unknown) => {
+      this.ctx.log.error('could not renew the card places', { error: err instanceof Error ? err.message : String(err) });
+    });
   }
 
   private onEvent(e: TelephonyEvent): void {

@@ -29,6 +29,17 @@ export interface IvrOptions {
   interDigitTimeout_ms: number;
   /** How long "press # for another call" waits. */
   anotherCallTimeout_ms: number;
+  /**
+   * Simultaneous calls per card, counted in the database across every IVR process; 0 = no limit.
+   * A call holds its card's place from login to hang-up. The product's default is 1 (A2Billing's),
+   * set by IVR_MAX_CALLS_PER_CARD in app/config; here the option is off unless given.
+   */
+  maxCallsPerCard: number;
+  /**
+   * How long a call's place outlives its IVR process (billing time): the process renews it every
+   * third of this while the call runs, so the places of a process that died free themselves.
+   */
+  cardCallTtl_ms: number;
   /** Prefix of this IVR's call ids (up to 7 of [a-z0-9]): one per IVR process sharing a database. */
   nodeId: string;
   /** This node's lease lives this long unless renewed (every third of it); then live nodes take its calls over. */
@@ -55,6 +66,8 @@ export const DEFAULT_IVR_OPTIONS: IvrOptions = Object.freeze({
   firstDigitTimeout_ms: 6000,
   interDigitTimeout_ms: 4000,
   anotherCallTimeout_ms: 6000,
+  maxCallsPerCard: 0,
+  cardCallTtl_ms: 120_000,
   nodeId: 'ivr',
   leaseTtl_ms: 30_000,
   awaitCdr: false,
@@ -67,6 +80,8 @@ export function ivrOptions(partial: Partial<IvrOptions> = {}): IvrOptions {
   if (!o.trunkEndpoint.includes('{number}')) throw new RangeError('ivr: trunkEndpoint must contain {number}');
   if (!/^[a-z0-9]{1,7}$/.test(o.nodeId)) throw new RangeError('ivr: nodeId must be 1 to 7 of [a-z0-9]');
   if (!(o.leaseTtl_ms >= 1000 && o.leaseTtl_ms <= 3_600_000)) throw new RangeError('ivr: leaseTtl_ms must be 1000 to 3600000');
+  if (!Number.isInteger(o.maxCallsPerCard) || o.maxCallsPerCard < 0) throw new RangeError('ivr: maxCallsPerCard must be a whole number, 0 for no limit');
+  if (!(o.cardCallTtl_ms >= 3000)) throw new RangeError('ivr: cardCallTtl_ms must be at least 3 s');
   if (!(o.chunk_s >= 1) || !(o.ringTimeout_s >= 1) || !(o.loginAttempts >= 1)) throw new RangeError('ivr: chunk, ring timeout and attempts must be positive');
   return Object.freeze(o);
 }

@@ -30,6 +30,14 @@ export const CALL_FLOW_PROMPTS = {
     en: 'This card is temporarily locked after too many incorrect attempts. Please try again later.',
     es: 'Esta tarjeta está bloqueada temporalmente por demasiados intentos incorrectos. Por favor, intente más tarde.',
   },
+  card_locked_contact_service: {
+    en: 'This card is locked after too many incorrect attempts. Please contact customer service.',
+    es: 'Esta tarjeta está bloqueada por demasiados intentos incorrectos. Por favor, comuníquese con servicio al cliente.',
+  },
+  card_in_use: {
+    en: 'This card is already in use on another call. Please try again later.',
+    es: 'Esta tarjeta ya está en uso en otra llamada. Por favor, intente más tarde.',
+  },
   card_inactive: { en: 'This card is not active yet.', es: 'Esta tarjeta todavía no está activada.' },
   card_suspended: {
     en: 'This card is suspended. Please contact customer service.',

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { adjustCard, setCardStatus } from '../../billing/cards/card-admin';
+import { adjustCard, setCardStatus, unlockCardPin } from '../../billing/cards/card-admin';
 import type { CardStatus } from '../../billing/cards/card';
 import { cardHistory } from '../../billing/cards/card-history';
 import { formatMinor } from '../../billing/money/money';
@@ -62,6 +62,40 @@ export function addCardAdminCommands(cards: Command): void {
   statusCommand('activate', 'active', 'activate an inactive or suspended card');
   statusCommand('suspend', 'suspended', 'suspend an active card (no calls or payments until re-activated)');
   statusCommand('close', 'closed', 'close a card for good');
+
+  cards.command('unlock')
+    .description('clear a card\'s PIN lock (timed, or until unlocked after repeated lockouts) and its wrong-PIN counters')
+    .argument('<card>', CARD_ARG)
+    .option('--reason <text>', 'why (kept in the audit trail)', nonEmpty('a reason', 500))
+    .option('--operator <name>', 'operator name for the audit trail', nonEmpty('a name', 100), defaultOperator())
+    .addHelpText('after', '\nExample:\n  prepaid cards unlock B3-000042 --reason "holder identified by phone, ticket 913"')
+    .action(async (ref: string, o: { reason?: string; operator: string }, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<GlobalOptions>();
+      const { unlock, batch } = await withBilling((billing) => billing.tx(async (ctx) => {
+        const before = await resolveCard(ctx.q, ctx.hasher, ref);
+        const r = unwrap(await unlockCardPin(ctx, before.id));
+        if (r.changed) {
+          await recordOperatorEvent(ctx.q, ctx.now_ms, {
+            action: 'card.unlock', target_kind: 'card', target_id: before.id, actor: o.operator,
+            detail: { ...r.was, reason: o.reason ?? null },
+          });
+        }
+        return { unlock: r, batch: await batchNameOf(ctx.q, r.card.batch_id) };
+      }));
+      const view = cardJson(unlock.card, batch);
+      const was = {
+        pin_failures: unlock.was.pin_failures,
+        pin_lockouts: unlock.was.pin_lockouts,
+        locked_until: unlock.was.locked_until_ms === null ? null : new Date(unlock.was.locked_until_ms).toISOString(),
+        locked_until_unlocked: unlock.was.pin_blocked_at_ms !== null,
+      };
+      output(opts, { card: view, unlocked: unlock.changed, previous: was }, () => {
+        if (!unlock.changed) return `card ${view.masked} (serial ${view.serial}) is not PIN-locked and has no wrong PINs counted: nothing to do`;
+        const lock = was.locked_until_unlocked ? 'locked until unlocked' : was.locked_until ? `locked until ${was.locked_until}` : 'not locked';
+        return `card ${view.masked} (serial ${view.serial}) unlocked (was ${lock}; ${was.pin_failures} wrong PINs, ${was.pin_lockouts} lockouts counted)` +
+          (unlock.card.status !== 'active' ? `\nnote: the card is ${unlock.card.status}` : '');
+      });
+    });
 
   cards.command('adjust')
     .description('credit or debit a card by hand; booked in the ledger with the reason and the operator\'s name')

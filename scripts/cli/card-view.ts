@@ -49,6 +49,9 @@ export function cardJson(c: Card, batch?: string | null) {
     created_at: iso(c.created_at_ms),
     pin_failures: c.pin_failures,
     locked_until: iso(c.locked_until_ms),
+    pin_lockouts: c.pin_lockouts,
+    /** Set when the card stays PIN-locked until `prepaid cards unlock`. */
+    pin_locked_until_unlocked_since: iso(c.pin_blocked_at_ms),
   };
 }
 
@@ -66,7 +69,9 @@ export function cardText(c: ReturnType<typeof cardJson>): string {
     ['first used at', c.first_used_at],
     ['created at', c.created_at],
     ['PIN failures', c.pin_failures],
+    ['PIN lockouts', c.pin_lockouts || null],
     ['locked until', c.locked_until],
+    ['PIN locked', c.pin_locked_until_unlocked_since ? `since ${c.pin_locked_until_unlocked_since}, until unlocked (prepaid cards unlock)` : null],
   ];
   return rows.filter(([, v]) => v !== null).map(([k, v]) => `${k.padEnd(14)}${v}`).join('\n');
 }

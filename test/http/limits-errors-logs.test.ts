@@ -11,19 +11,21 @@ for (const kind of KINDS) {
   describe(`settlement API limits, failures and logs (${kind})`, function () {
     before(async function () { await requireKind(this, kind); });
 
-    it('throttles an address after too many wrong card credentials (rate_limited 429), even with the right PIN', async () => {
+    // Keyed on the END CUSTOMER's address the merchant passes (customer_ip), not on the request's
+    // address, which is the merchant's server (issue #13; test/http/card-throttles.test.ts has the rest).
+    it('throttles a customer address after too many wrong card credentials (rate_limited 429), even with the right PIN', async () => {
       const api = await startTestApi(kind, { policy: { source_max_failures: 3 } });
       try {
         const cards = await Promise.all([1, 2, 3, 4].map(() => api.t.billing.issueCard({ value_minor: 1000, currency: 'USD' })));
         const attempt = (c: IssuedCard, pin: string, ip: string) => call(api.url, 'POST', '/v1/authorizations', {
-          key: api.api_key, headers: { 'x-forwarded-for': ip }, body: { card_number: c.number, pin, amount: 100, currency: 'USD' },
+          key: api.api_key, body: { card_number: c.number, pin, amount: 100, currency: 'USD', customer_ip: ip },
         });
         for (const c of cards.slice(0, 3)) expect((await attempt(c, wrongPin(c), '203.0.113.9')).body.error?.code).to.equal('invalid_card_credentials');
         const c4 = cards[3]!;
         const blocked = await attempt(c4, c4.pin, '203.0.113.9');
         expect(blocked.status).to.equal(429);
         expect(blocked.body.error?.code).to.equal('rate_limited');
-        const balance = await call(api.url, 'POST', '/v1/balance', { key: api.api_key, headers: { 'x-forwarded-for': '203.0.113.9' }, body: { card_number: c4.number, pin: c4.pin } });
+        const balance = await call(api.url, 'POST', '/v1/balance', { key: api.api_key, body: { card_number: c4.number, pin: c4.pin, customer_ip: '203.0.113.9' } });
         expect(balance.body.error?.code).to.equal('rate_limited');
         expect((await attempt(c4, c4.pin, '198.51.100.7')).status).to.equal(201); // another address is not affected
       } finally { await api.close(); }

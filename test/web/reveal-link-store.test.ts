@@ -145,7 +145,8 @@ for (const kind of KINDS) {
       try {
         await knex.raw("INSERT INTO orders (id, kind, status, amount_minor, currency, buyer_email, provider, created_at_ms, sender_name, reveal_token_hash) VALUES ('ord_m', 'card', 'pending', 100, 'USD', 'a@example.com', 'sandbox', 1, 'Bob', 'h')");
         await knex.raw("INSERT INTO mail_outbox (kind, order_id, to_address, status, attempts, next_attempt_at_ms, created_at_ms) VALUES ('receipt', 'ord_m', 'a@example.com', 'pending', 0, 1, 1)");
-        const [, down] = (await knex.migrate.down({ migrationSource })) as [number, string[]];
+        // By name: later migrations (010_card_security, …) come after it.
+        const [, down] = (await knex.migrate.down({ migrationSource, name: '008_site_reveal_links' })) as [number, string[]];
         expect(down).to.deep.equal(['008_site_reveal_links']);
         expect(await knex.schema.hasColumn('orders', 'reveal_token_hash')).to.equal(false);
         expect(await knex.schema.hasColumn('orders', 'sender_name')).to.equal(false);

@@ -1,5 +1,6 @@
 import type { Router } from 'express';
 import { authenticateCard } from '../../billing/cards/card-auth';
+import { clientIpKey } from '../../billing/http/client-ip';
 import { cardHistory } from '../../billing/cards/card-history';
 import { parseBalanceForm } from '../forms';
 import { balanceFormView, balanceView } from '../views/balance';
@@ -17,7 +18,7 @@ export function balanceRoutes(site: SiteContext, router: Router): void {
     const form = parseBalanceForm(req.body ?? {});
     if (!form.value) return again(422, form.errors);
     const { card_number, pin } = form.value;
-    const ipKey = `ip:${req.ip}`;
+    const ipKey = clientIpKey(req.ip ?? 'unknown');
     // One transaction: the failure counters (per card, shared with phone and API; per IP) are committed with the answer.
     const r = await site.billing.tx(async (ctx) => {
       const auth = await authenticateCard(ctx, card_number, pin, { throttle_key: ipKey });
@@ -27,6 +28,9 @@ export function balanceRoutes(site: SiteContext, router: Router): void {
     if (!r.ok && r.error.code === 'rate_limited') return again(429, {}, 'Too many wrong attempts from your network. Try again later.');
     if (!r.ok) {
       if (r.error.code === 'card_locked') {
+        if (r.error.details?.until_unlocked === true) {
+          return again(423, {}, `This card is locked after too many wrong PINs. Contact customer service (${site.config.site.supportEmail}) to have it unlocked.`);
+        }
         const until = Number(r.error.details?.locked_until_ms ?? 0);
         return again(423, {}, `This card is locked after too many wrong PINs${until ? ` until ${dateTime(until)}` : ''}. Try again later.`);
       }

@@ -1,5 +1,6 @@
 import type { Router } from 'express';
 import { authenticateCard } from '../../billing/cards/card-auth';
+import { clientIpKey } from '../../billing/http/client-ip';
 import { createRechargeOrder } from '../../billing/orders/orders';
 import { parseRechargeForm } from '../forms';
 import { rechargeView } from '../views/recharge';
@@ -28,7 +29,7 @@ export function rechargeRoutes(site: SiteContext, router: Router): void {
     const form = parseRechargeForm(req.body ?? {}, s, currency);
     if (!form.value) return render(site, res, 422, 'Error: Recharge a card', view(site.csrfToken(req, res), values, form.errors), 'recharge');
     const f = form.value;
-    const ipKey = `ip:${req.ip}`;
+    const ipKey = clientIpKey(req.ip ?? 'unknown');
     const result = await site.billing.tx(async (ctx) => {
       // No PIN (anyone may top a card up), but unknown numbers count against this address:
       // recharge must not become a way to test numbers.

@@ -5,6 +5,7 @@ import * as site from './003_site';
 import * as oneActiveDeck from './004_one_active_deck';
 import * as ivrLeasesCdr from './007_ivr_leases_cdr';
 import * as siteRevealLinks from './008_site_reveal_links';
+import * as cardSecurity from './010_card_security';
 
 interface Migration { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> }
 
@@ -19,6 +20,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['004_one_active_deck', oneActiveDeck],
   ['007_ivr_leases_cdr', ivrLeasesCdr],
   ['008_site_reveal_links', siteRevealLinks],
+  ['010_card_security', cardSecurity],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

@@ -1,11 +1,12 @@
 import type { Card } from '../../../billing/cards/card';
-import { spendBlocker } from '../../../billing/cards/card';
+import { pinLockOf, spendBlocker } from '../../../billing/cards/card';
 import { authenticateCard, sourceThrottled } from '../../../billing/cards/card-auth';
 import { cardById } from '../../../billing/cards/card-rows';
 import { cardIdOfCaller } from '../../../billing/cards/registered-callers';
 import type { ErrorCode } from '../../../billing/shared/errors';
 import type { CallFlowPromptId } from '../../prompts/catalogue';
 import type { CallSession } from '../call-session';
+import { takeCardPlace } from '../card-in-use';
 import type { CallState } from '../call-state';
 
 /** The prompt for a card that may not be spent, by its error code. */
@@ -24,6 +25,7 @@ export function blockerPrompt(code: ErrorCode): CallFlowPromptId {
  * PIN-less when the caller's number is registered to a card; otherwise card number + '#', then
  * PIN + '#', `loginAttempts` tries per call. Wrong PINs count against the card (the lockout shared
  * with the site and merchants) and against the caller's number. Only lengths are ever logged.
+ * A card already in use on `maxCallsPerCard` calls is refused ("card in use"), PIN-less or not.
  */
 export async function login(s: CallSession): Promise<CallState> {
   const { billing, options } = s.ctx;
@@ -52,7 +54,7 @@ export async function login(s: CallSession): Promise<CallState> {
     if (r.auth.ok) return admit(s, r.auth.value, r.now_ms);
     if (r.auth.error.code === 'rate_limited') return throttled(s);
     if (r.auth.error.code === 'card_locked') {
-      await s.say('card_locked');
+      await s.say(r.auth.error.details?.until_unlocked === true ? 'card_locked_contact_service' : 'card_locked');
       return 'ending';
     }
     s.io.flush();
@@ -72,7 +74,11 @@ async function admit(s: CallSession, card: Card, now_ms: number): Promise<CallSt
   const blocker = spendBlocker(card, now_ms);
   if (blocker) {
     s.log.info('card may not be spent', { card_id: card.id, code: blocker });
-    await s.say(blockerPrompt(blocker));
+    await s.say(blocker === 'card_locked' && pinLockOf(card, now_ms)?.until_ms === null ? 'card_locked_contact_service' : blockerPrompt(blocker));
+    return 'ending';
+  }
+  if (!(await takeCardPlace(s, card.id))) {
+    await s.say('card_in_use');
     return 'ending';
   }
   s.card = { id: card.id, currency: card.currency };

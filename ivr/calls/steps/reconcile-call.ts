@@ -1,5 +1,6 @@
 import type { CallSession } from '../call-session';
 import type { CallState } from '../call-state';
+import { takeCardPlace } from '../card-in-use';
 import { MeteredCall } from '../metered-call';
 import { restoreMetering, settleUnwatched } from '../reconcile-job';
 
@@ -14,7 +15,12 @@ export async function reconcileCall(s: CallSession): Promise<CallState> {
   s.reconcile = undefined;
   if (!job) return 'ending';
   const { record } = job;
-  if (record.card_id !== null && record.currency) s.card = { id: Number(record.card_id), currency: record.currency };
+  if (record.card_id !== null && record.currency) {
+    s.card = { id: Number(record.card_id), currency: record.currency };
+    // The call was in progress: it takes its card place back whatever the limit (and a failure
+    // here must not stand in the way of billing the call).
+    await takeCardPlace(s, s.card.id, true).catch((err: unknown) => s.log.error('could not take the card place back', { error: err instanceof Error ? err.message : String(err) }));
+  }
   const log = s.log.child({ call_id: record.id, out_channel_id: record.outbound_channel_id });
   if (job.outboundUp && record.answered_at_ms !== null && record.outbound_channel_id) {
     const metering = await restoreMetering(s.ctx, record);

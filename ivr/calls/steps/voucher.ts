@@ -6,11 +6,11 @@ import type { CallState } from '../call-state';
 
 const TRIES = 3;
 
-function failurePrompt(code: string): CallFlowPromptId {
-  switch (code) {
+function failurePrompt(error: { code: string; details?: Record<string, unknown> }): CallFlowPromptId {
+  switch (error.code) {
     case 'insufficient_funds': return 'voucher_empty';
     case 'currency_mismatch': return 'currency_mismatch';
-    case 'card_locked': return 'card_locked';
+    case 'card_locked': return error.details?.until_unlocked === true ? 'card_locked_contact_service' : 'card_locked';
     default: return 'voucher_invalid';
   }
 }
@@ -52,7 +52,7 @@ export async function recharge(s: CallSession): Promise<CallState> {
       return 'ending';
     }
     s.io.flush();
-    await s.say(failurePrompt(r.error.code));
+    await s.say(failurePrompt(r.error));
     if (r.error.code === 'card_locked') return 'menu';
   }
   return 'menu';

@@ -8,7 +8,7 @@ import { loadConfig } from '../../../app/config';
 import { startServer } from '../../../app/serve';
 import type { RunningServer } from '../../../app/serve';
 import { createTestDatabase, TEST_SECRET } from '../../support/databases';
-import type { TestDatabase } from '../../support/databases';
+import type { Kind, TestDatabase } from '../../support/databases';
 
 export async function freePort(): Promise<number> {
   const srv = net.createServer();
@@ -86,9 +86,9 @@ export interface RunningSite {
   stop(): Promise<void>;
 }
 
-/** The real `serve` composition root (site + API) on a fresh SQLite database, logging into memory. */
-export async function startSite(env: Record<string, string> = {}): Promise<RunningSite> {
-  const tdb = await createTestDatabase('sqlite');
+/** The real `serve` composition root (site + API) on a fresh database (SQLite unless told), logging into memory. */
+export async function startSite(env: Record<string, string> = {}, kind: Kind = 'sqlite'): Promise<RunningSite> {
+  const tdb = await createTestDatabase(kind);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'prepaid-site-'));
   const port = await freePort();
   const config = loadConfig({

@@ -1,0 +1,74 @@
+import type { TxContext } from '../shared/context';
+import type { Sql } from '../store/sql/database';
+
+/**
+ * Phone sessions using a card, one row each (table `card_calls`), so that the number of
+ * simultaneous calls per card can be limited across every IVR process sharing the database
+ * (A2Billing's "card in use"). A row lives from login to hang-up; its IVR process renews
+ * `expires_at_ms` while the session runs, so the rows of a process that died stop counting after
+ * the TTL even if it never comes back.
+ */
+export interface CardCall {
+  /** `<node id>:<inbound channel id>`: channel ids are unique per Asterisk, node ids per IVR process. */
+  id: string;
+  card_id: number;
+  node_id: string;
+  channel_id: string;
+}
+
+export const cardCallId = (node_id: string, channel_id: string): string => `${node_id}:${channel_id}`;
+
+export type CardCallClaim = { claimed: true } | { claimed: false; in_use: number };
+
+/**
+ * Takes one of the card's `max_calls` places for `call` (0 = no limit), or says how many calls
+ * already use it. Under the card's row lock (PostgreSQL; SQLite's BEGIN IMMEDIATE serialises), so
+ * two logins racing on two servers cannot both take the last place. Claiming again with the same
+ * id renews the place (a reconnecting IVR adopting its call). `force` takes the place whatever
+ * the limit: a call already in progress is never refused.
+ */
+export async function claimCardCall(ctx: TxContext, call: CardCall, o: { max_calls: number; ttl_ms: number; force?: boolean }): Promise<CardCallClaim> {
+  const { q, now_ms } = ctx;
+  await q.one(`SELECT id FROM cards WHERE id = ?${q.forUpdate}`, [call.card_id]);
+  await q.run('DELETE FROM card_calls WHERE card_id = ? AND expires_at_ms <= ?', [call.card_id, now_ms]);
+  if (o.max_calls > 0 && !o.force) {
+    const others = await q.one<{ n: number }>('SELECT COUNT(*) AS n FROM card_calls WHERE card_id = ? AND id <> ?', [call.card_id, call.id]);
+    const in_use = Number(others?.n ?? 0);
+    if (in_use >= o.max_calls) return { claimed: false, in_use };
+  }
+  await q.run(
+    `INSERT INTO card_calls (id, card_id, node_id, channel_id, started_at_ms, expires_at_ms) VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (id) DO UPDATE SET card_id = excluded.card_id, expires_at_ms = excluded.expires_at_ms`,
+    [call.id, call.card_id, call.node_id, call.channel_id, now_ms, now_ms + o.ttl_ms],
+  );
+  return { claimed: true };
+}
+
+/** Frees a session's place (hang-up). */
+export async function releaseCardCall(q: Sql, id: string): Promise<void> {
+  await q.run('DELETE FROM card_calls WHERE id = ?', [id]);
+}
+
+const RENEW_BATCH = 200;
+
+/** Pushes the expiry of the given places (the live sessions of one IVR process) `ttl_ms` ahead. */
+export async function renewCardCalls(q: Sql, ids: readonly string[], now_ms: number, ttl_ms: number): Promise<void> {
+  for (let i = 0; i < ids.length; i += RENEW_BATCH) {
+    const part = ids.slice(i, i + RENEW_BATCH);
+    await q.run(`UPDATE card_calls SET expires_at_ms = ? WHERE id IN (${part.map(() => '?').join(', ')})`, [now_ms + ttl_ms, ...part]);
+  }
+}
+
+/**
+ * An IVR process starting: frees every place its previous run held (the calls still in progress
+ * take theirs back, whatever the limit, as they are reconciled). Returns how many were freed.
+ */
+export async function releaseNodeCardCalls(q: Sql, node_id: string): Promise<number> {
+  return (await q.run('DELETE FROM card_calls WHERE node_id = ?', [node_id])).changes;
+}
+
+/** Housekeeping: deletes up to `limit` expired places (processes that died and never came back). */
+export async function purgeExpiredCardCalls(q: Sql, now_ms: number, limit: number): Promise<number> {
+  const r = await q.run('DELETE FROM card_calls WHERE id IN (SELECT id FROM card_calls WHERE expires_at_ms <= ? LIMIT ?)', [now_ms, limit]);
+  return r.changes;
+}
