@@ -76,6 +76,11 @@ const schema = z.object({
   EDGE_OPTIONS_INTERVAL_MS: z.coerce.number().int().min(200).max(300_000).default(EDGE_DEFAULTS.health.interval_ms),
   EDGE_OPTIONS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(EDGE_DEFAULTS.health.timeout_ms),
   EDGE_RECONNECT_MAX_MS: z.coerce.number().int().min(100).max(300_000).default(EDGE_DEFAULTS.reconnectMaxDelay_ms),
+  IVR_LEASE_TTL_S: z.coerce.number().int().min(3, 'must be 3 to 600 seconds').max(600, 'must be 3 to 600 seconds').default(30),
+  // Asterisk's CDR file (cdr_custom with asterisk-config/cdr_custom.conf), read by the IVR role to bill
+  // calls that ended while the IVR was away.
+  CDR_FILE: z.string().min(1).optional(),
+  CDR_POLL_MS: z.coerce.number().int().min(100).max(600_000).default(2000),
   // Simultaneous phone calls per card (0 = no limit), enforced in the database across IVR processes.
   IVR_MAX_CALLS_PER_CARD: z.coerce.number().int().min(0).max(1000).default(1),
   // Card security (README "Card security"): PIN lockout per card, failure throttles per source and merchant.
@@ -97,13 +102,21 @@ const schema = z.object({
 export interface IvrConfig {
   readonly languages: readonly ('en' | 'es')[];
   readonly defaultCountry: CountryCode;
-  /** Default: derived from the host name, so a restarted IVR reconciles its own calls. */
+  /** Default: derived from the host name. A node that comes back under another id has its calls taken over once its old lease expires. */
   readonly nodeId: string;
   readonly outboundCallerId: string | null;
   /** The rate deck calls are rated from (RATE_DECK). */
   readonly rateDeck: string;
+  /** Lease of the node id: renewed every third of it; once expired, live nodes take its calls over. */
+  readonly leaseTtl_s: number;
   /** Simultaneous calls per card; 0 = no limit. */
   readonly maxCallsPerCard: number;
+}
+
+/** Asterisk's CDR file, read (resumably, a bounded chunk at a time) by the IVR role. */
+export interface CdrConfig {
+  readonly file: string;
+  readonly pollMs: number;
 }
 
 /** The card-security part of the billing policy (README "Card security"). */
@@ -131,6 +144,7 @@ export interface Config {
   readonly ivr: IvrConfig;
   /** The SIP edge; null unless DRACHTIO_SECRET and EDGE_ASTERISK_NODES are set (required by --roles sip-edge). */
   readonly edge: EdgeConfig | null;
+  readonly cdr: CdrConfig | null;
   readonly cardSecurity: CardSecurityPolicy;
   readonly trustProxy: TrustProxy;
   readonly metricsAccess: MetricsAccess;
@@ -272,9 +286,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       nodeId: e.IVR_NODE_ID ?? createHash('sha256').update(os.hostname()).digest('hex').slice(0, 7),
       outboundCallerId: e.IVR_CALLER_ID ?? null,
       rateDeck: e.RATE_DECK,
+      leaseTtl_s: e.IVR_LEASE_TTL_S,
       maxCallsPerCard: e.IVR_MAX_CALLS_PER_CARD,
     }),
     edge: edgeConfig(e),
+    cdr: e.CDR_FILE ? Object.freeze({ file: path.resolve(e.CDR_FILE), pollMs: e.CDR_POLL_MS }) : null,
     ...checked,
     embedded,
   });

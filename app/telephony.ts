@@ -39,6 +39,8 @@ export function mountTelephony(app: Express, deps: AppDeps): BackgroundTask[] {
       defaultCountry: config.ivr.defaultCountry,
       nodeId: config.ivr.nodeId,
       rateDeck: config.ivr.rateDeck,
+      leaseTtl_ms: config.ivr.leaseTtl_s * 1000,
+      awaitCdr: config.cdr !== null,
       maxCallsPerCard: config.ivr.maxCallsPerCard,
       ...(config.ivr.outboundCallerId ? { outboundCallerId: config.ivr.outboundCallerId } : {}),
     }),

@@ -59,6 +59,14 @@ export interface IvrOptions {
   cardCallTtl_ms: number;
   /** Prefix of this IVR's call ids (up to 7 of [a-z0-9]): one per IVR process sharing a database. */
   nodeId: string;
+  /** This node's lease lives this long unless renewed (every third of it); then live nodes take its calls over. */
+  leaseTtl_ms: number;
+  /**
+   * Calls that ended unseen (the IVR was away) await Asterisk's CDR: billed at what was confirmed, the
+   * chunks reserved beyond stay held until the CDR import bills the real talk time (billing/calls/cdr/).
+   * On when this process imports a CDR file (CDR_FILE).
+   */
+  awaitCdr: boolean;
   clock: CallClock;
 }
 
@@ -83,6 +91,8 @@ export const DEFAULT_IVR_OPTIONS: IvrOptions = Object.freeze({
   maxCallsPerCard: 0,
   cardCallTtl_ms: 120_000,
   nodeId: 'ivr',
+  leaseTtl_ms: 30_000,
+  awaitCdr: false,
   clock: systemCallClock,
 });
 
@@ -92,6 +102,7 @@ export function ivrOptions(partial: Partial<IvrOptions> = {}): IvrOptions {
   if (!o.trunkEndpoint.includes('{number}')) throw new RangeError('ivr: trunkEndpoint must contain {number}');
   if (o.rateDeck.trim() === '') throw new RangeError('ivr: rateDeck must name a deck');
   if (!/^[a-z0-9]{1,7}$/.test(o.nodeId)) throw new RangeError('ivr: nodeId must be 1 to 7 of [a-z0-9]');
+  if (!(o.leaseTtl_ms >= 1000 && o.leaseTtl_ms <= 3_600_000)) throw new RangeError('ivr: leaseTtl_ms must be 1000 to 3600000');
   if (!Number.isInteger(o.maxCallsPerCard) || o.maxCallsPerCard < 0) throw new RangeError('ivr: maxCallsPerCard must be a whole number, 0 for no limit');
   if (!(o.cardCallTtl_ms >= 3000)) throw new RangeError('ivr: cardCallTtl_ms must be at least 3 s');
   if (!(o.chunk_s >= 1) || !(o.ringTimeout_s >= 1) || !(o.loginAttempts >= 1)) throw new RangeError('ivr: chunk, ring timeout and attempts must be positive');

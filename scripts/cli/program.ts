@@ -3,6 +3,7 @@ import { describeError, EXIT_USAGE } from './cli-context';
 import { registerBatchCommands } from './batch-commands';
 import { registerCarrierCommands } from './carrier-commands';
 import { registerCardCommands } from './card-commands';
+import { registerCdrCommands } from './cdr-commands';
 import { registerDbCommands } from './db-commands';
 import { registerLedgerCommands } from './ledger-commands';
 import { registerMerchantCommands } from './merchant-commands';
@@ -23,6 +24,7 @@ const REGISTRARS: Array<(program: Command) => void> = [
   registerRouteCommands,
   registerMerchantCommands,
   registerReportCommands,
+  registerCdrCommands,
 ];
 
 export function buildProgram(): Command {

@@ -40,6 +40,9 @@ describe('configuration (validated once, frozen)', () => {
     ['IVR_LANGUAGES', { IVR_LANGUAGES: 'en,fr' }],
     ['IVR_DEFAULT_COUNTRY', { IVR_DEFAULT_COUNTRY: 'ZZ' }],
     ['IVR_NODE_ID', { IVR_NODE_ID: 'Node-1' }],
+    ['IVR_LEASE_TTL_S', { IVR_LEASE_TTL_S: '1' }],
+    ['IVR_LEASE_TTL_S', { IVR_LEASE_TTL_S: 'soon' }],
+    ['CDR_POLL_MS', { CDR_FILE: '/var/log/asterisk/cdr-custom/prepaid-cdr.csv', CDR_POLL_MS: '5' }],
     ['SITE_MIN_AMOUNT', { SITE_MIN_AMOUNT: '-5' }],
     ['RATE_DECK', { RATE_DECK: '' }],
     ['RATE_DECK', { RATE_DECK: 'x'.repeat(101) }],
@@ -64,6 +67,15 @@ describe('configuration (validated once, frozen)', () => {
     expect(c.edge?.inbound).to.include({ perSourceCps: 2.5, maxConcurrent: 300, cps: null, perSourceConcurrent: null });
     expect(c.edge?.outbound).to.deep.equal({ attemptTimeout_ms: 8000, ringTimeout_ms: 120_000, maxAttempts: 5 });
     expect(Object.isFrozen(c.edge)).to.equal(true);
+  });
+
+  it('IVR leases default to 30 s; CDR billing is off until CDR_FILE names the file', () => {
+    const c = loadConfig({ DATA_DIR: dataDir });
+    expect(c.ivr.leaseTtl_s).to.equal(30);
+    expect(c.cdr).to.equal(null);
+    const d = loadConfig({ DATA_DIR: dataDir, IVR_LEASE_TTL_S: '12', CDR_FILE: 'cdr/prepaid-cdr.csv' });
+    expect(d.ivr.leaseTtl_s).to.equal(12);
+    expect(d.cdr).to.deep.equal({ file: path.resolve('cdr/prepaid-cdr.csv'), pollMs: 2000 });
   });
 
   for (const [name, env] of bad) {
