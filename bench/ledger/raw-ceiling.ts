@@ -6,10 +6,10 @@ import pg from 'pg';
  * transaction (reserve on the card row, insert the hold) and one capture transaction (release,
  * entry, two postings, balance, hold status) — so the ratio shows what our layers cost.
  */
-export function rawSqlitePairs(file: string, cardIds: number[], pairs: number): number {
+export function rawSqlitePairs(file: string, cardIds: number[], pairs: number, synchronous: 'NORMAL' | 'FULL' = 'NORMAL'): number {
   const db = new BetterSqlite3(file);
   db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
+  db.pragma(`synchronous = ${synchronous}`);
   const reserve = db.prepare('UPDATE cards SET pending_minor = pending_minor + ? WHERE id = ? AND balance_minor - pending_minor >= ?');
   const insHold = db.prepare("INSERT INTO holds (id, card_id, kind, currency, amount_minor, status, expires_at_ms, created_at_ms, updated_at_ms) VALUES (?, ?, 'merchant', 'USD', ?, 'pending', ?, ?, ?)");
   const release = db.prepare('UPDATE cards SET pending_minor = pending_minor - ? WHERE id = ?');
@@ -31,7 +31,7 @@ export function rawSqlitePairs(file: string, cardIds: number[], pairs: number): 
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < pairs; i++) {
     const card = cardIds[i % cardIds.length] as number;
-    const id = `raw_${i}`;
+    const id = `raw_${synchronous}_${i}`;
     hold(id, card, Date.now());
     capture(id, card, Date.now());
   }

@@ -4,11 +4,19 @@
  * another child process, both driven by autocannon from this process.
  *
  *   npx tsx bench/settlement/run.ts [--db sqlite|pg] [--seconds 10] [--connections 50] [--cards 10000] [--log-level info] [--profile DIR]
+ *                                   [--durability none,sqlite-full,full]
  *
+ * On SQLite the API is measured once per durability mode, in the same run (billing/store/sql/sqlite.ts):
+ * `full` is what the product runs (every COMMIT fsynced before anyone is answered, the fsync off the
+ * event loop); `sqlite-full` (SQLite's synchronous=FULL, fsync inside COMMIT) and `none` (NORMAL, what
+ * it ran before issue #13) are forced in the child by bench/support/sqlite-durability-preload.ts.
  * --profile writes a V8 CPU profile of the API process into DIR (open it in Chrome DevTools).
  */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -27,8 +35,8 @@ import { unwrap } from '../../billing/shared/errors';
 import { migrate, openDatabase } from '../../billing/store/sql/open';
 import { verifyLedger } from '../../billing/verify/ledger-verify';
 import { backendPids, cpuMsBetween, cpuSnapshot } from '../support/cpu';
-import { Children, ROOT, stopChild } from '../support/processes';
 
+const ROOT = path.resolve(import.meta.dirname, '../..');
 const { values: args } = parseArgs({
   options: {
     db: { type: 'string', default: 'sqlite' },
@@ -39,6 +47,7 @@ const { values: args } = parseArgs({
     'log-level': { type: 'string', default: 'info' },
     'pg-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
     profile: { type: 'string' },
+    durability: { type: 'string', default: 'none,sqlite-full,full' },
   },
 });
 const SECONDS = Number(args.seconds);
@@ -46,8 +55,11 @@ const CONNECTIONS = Number(args.connections);
 const CARDS = Number(args.cards);
 const MERCHANTS = Number(args.merchants);
 if (args.db !== 'sqlite' && args.db !== 'pg') throw new Error('--db must be sqlite or pg');
+const MODES = args.db === 'sqlite' ? args.durability!.split(',').map((m) => m.trim()) : ['n/a'];
+if (MODES.some((m) => !['none', 'sqlite-full', 'full', 'n/a'].includes(m))) throw new Error('--durability: some of none, sqlite-full, full');
+const PRELOAD = path.join(ROOT, 'bench/support/sqlite-durability-preload.ts');
 
-const children = new Children();
+const children: ChildProcess[] = [];
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
 async function adminQuery(sql: string): Promise<void> {
@@ -66,6 +78,60 @@ async function createDatabase(): Promise<{ url: string; name: string; drop(): Pr
   const u = new URL(args['pg-url']!);
   u.pathname = `/${name}`;
   return { url: u.toString(), name, drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+}
+
+/**
+ * Starts a child; resolves once `knownUrl`/healthz answers, or (without it) once its output carries
+ * a JSON line with `url`.
+ */
+function startChild(argv: string[], env: Record<string, string>, knownUrl?: string, mustSay?: string): Promise<{ url: string; proc: ChildProcess }> {
+  const proc = spawn(process.execPath, argv, { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(proc);
+  if (knownUrl) {
+    let out = '';
+    proc.stdout?.on('data', (c: Buffer) => { out = (out + c.toString('utf8')).slice(-4000); });
+    proc.stderr?.on('data', (c: Buffer) => { out = (out + c.toString('utf8')).slice(-4000); });
+    return (async () => {
+      for (let i = 0; i < 300; i++) {
+        if (proc.exitCode !== null) break;
+        if (await fetch(`${knownUrl}/healthz`).then((r) => r.ok, () => false)) {
+          if (mustSay && !out.includes(mustSay)) throw new Error(`the child never said "${mustSay}": ${out}`);
+          return { url: knownUrl, proc };
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`server did not become healthy: ${out}`);
+    })();
+  }
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    const onData = (c: Buffer) => {
+      buf += c.toString('utf8');
+      const m = /\{[^\n]*"url":"(http:[^"]+)"[^\n]*\}/.exec(buf);
+      if (m?.[1]) { resolve({ url: m[1], proc }); buf = ''; proc.stdout?.removeListener('data', onData); proc.stderr?.removeListener('data', onData); proc.stdout?.resume(); proc.stderr?.resume(); }
+    };
+    proc.stdout?.on('data', onData);
+    proc.stderr?.on('data', onData);
+    proc.once('exit', (code) => reject(new Error(`child exited with ${code}: ${buf.slice(-1500)}`)));
+  });
+}
+
+async function stopChild(proc: ChildProcess): Promise<void> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  const exited = new Promise((r) => proc.once('exit', r));
+  proc.kill('SIGTERM');
+  await exited;
 }
 
 interface Figures { rps: number; p50: number; p99: number; ok: number; non2xx: number; errors: number; timeouts: number; total: number }
@@ -104,8 +170,7 @@ async function main(): Promise<void> {
 
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'prepaid-bench-data-'));
     const profile = args.profile ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(args.profile)] : [];
-    const api = await children.serve('api', { DATA_DIR: dataDir, DATABASE_URL: db.url, SECRET_KEY: secret, LOG_LEVEL: args['log-level']! }, profile);
-    const bare = await children.start(['--import', 'tsx', path.join(ROOT, 'bench/settlement/bare-server.ts')], {});
+    const bare = await startChild(['--import', 'tsx', path.join(ROOT, 'bench/settlement/bare-server.ts')], {});
 
     // Each request: the next card, the next merchant, the next client address (the API trusts a
     // loopback proxy's X-Forwarded-For, like behind a load balancer).
@@ -121,19 +186,28 @@ async function main(): Promise<void> {
 
     log(`warm-up (2 s each), then ${SECONDS} s at ${CONNECTIONS} connections…`);
     await load(bare.url, setup, 2);
-    await load(api.url, setup, 2);
     // CPU per answered request, by process: steadier than req/s on a machine other work also loads.
     const bareCpu0 = cpuSnapshot([bare.proc.pid!]);
     const bareFig = await load(bare.url, setup, SECONDS);
     const bareCpu = cpuMsBetween(bareCpu0, cpuSnapshot([bare.proc.pid!]));
-    const pgPids = args.db === 'pg' ? await backendPids(args['pg-url']!, db.name) : [];
-    const apiCpu0 = cpuSnapshot([api.proc.pid!]);
-    const pgCpu0 = cpuSnapshot(pgPids);
-    const apiFig = await load(api.url, setup, SECONDS);
-    const apiCpu = cpuMsBetween(apiCpu0, cpuSnapshot([api.proc.pid!]));
-    const pgCpu = cpuMsBetween(pgCpu0, cpuSnapshot(pgPids));
-
-    await stopChild(api.proc);
+    const apiFigs: Array<{ mode: string; f: Figures; cpu: { api: number; pg: number; connections: number } }> = [];
+    for (const mode of MODES) {
+      // A free port chosen here, so the server's URL is known whatever LOG_LEVEL hides.
+      const port = await freePort();
+      const forced = mode === 'none' || mode === 'sqlite-full';
+      const preload = forced ? ['--import', 'tsx', '--import', PRELOAD] : [];
+      const api = await startChild([...profile, ...preload, path.join(ROOT, 'bin/prepaid.mjs'), 'serve', '--roles', 'api'], {
+        DATA_DIR: dataDir, DATABASE_URL: db.url, SECRET_KEY: secret, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: args['log-level']!,
+        ...(forced ? { BENCH_SQLITE_DURABILITY: mode } : {}),
+      }, `http://127.0.0.1:${port}`, forced ? `bench: durability ${mode}` : undefined);
+      await load(api.url, setup, 2);
+      const pgPids = args.db === 'pg' ? await backendPids(args['pg-url']!, db.name) : [];
+      const apiCpu0 = cpuSnapshot([api.proc.pid!]);
+      const pgCpu0 = cpuSnapshot(pgPids);
+      const f = await load(api.url, setup, SECONDS);
+      apiFigs.push({ mode, f, cpu: { api: cpuMsBetween(apiCpu0, cpuSnapshot([api.proc.pid!])), pg: cpuMsBetween(pgCpu0, cpuSnapshot(pgPids)), connections: pgPids.length } });
+      await stopChild(api.proc);
+    }
     await stopChild(bare.proc);
     const q = billing.read().q;
     const captured = Number((await q.one<{ n: number }>("SELECT COUNT(*) AS n FROM holds WHERE status = 'captured'"))?.n);
@@ -141,17 +215,23 @@ async function main(): Promise<void> {
     await billing.db.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
 
-    const row = (name: string, f: Figures) => `${name.padEnd(34)} ${f.rps.toFixed(0).padStart(8)} req/s   p50 ${String(f.p50).padStart(4)} ms   p99 ${String(f.p99).padStart(4)} ms   2xx ${f.ok}  non-2xx ${f.non2xx}  errors ${f.errors}`;
+    const row = (name: string, f: Figures) => `${name.padEnd(46)} ${f.rps.toFixed(0).padStart(8)} req/s   p50 ${String(f.p50).padStart(4)} ms   p99 ${String(f.p99).padStart(4)} ms   2xx ${f.ok}  non-2xx ${f.non2xx}  errors ${f.errors}`;
     console.log(`settlement bench: ${args.db}, ${CONNECTIONS} connections, ${SECONDS} s, ${CARDS} cards, ${MERCHANTS} merchants, ${os.cpus().length} cores, LOG_LEVEL=${args['log-level']}`);
     console.log(row('bare express JSON endpoint', bareFig));
-    console.log(row('POST /v1/authorizations capture', apiFig));
-    console.log(`ratio API / bare express: ${(100 * apiFig.rps / bareFig.rps).toFixed(1)}%`);
     const us = (ms: number, n: number) => `${Math.round((1000 * ms) / Math.max(1, n))} µs`;
-    console.log(`CPU per request: bare express ${us(bareCpu, bareFig.total)}; API process ${us(apiCpu, apiFig.total)}${args.db === 'pg' ? `, PostgreSQL backends ${us(pgCpu, apiFig.total)} (${pgPids.length} connections)` : ''}`);
-    console.log(`ledger verify: ${verify.ok ? 'ok' : 'FAILED'}; captured holds ${captured} (warm-up included)`);
-    if (!verify.ok || apiFig.non2xx > 0 || apiFig.errors > 0) process.exitCode = 1;
+    for (const { mode, f, cpu } of apiFigs) {
+      console.log(row(`POST /v1/authorizations capture${mode === 'n/a' ? '' : ` (${mode})`}`, f));
+      console.log(`  ratio API / bare express: ${(100 * f.rps / bareFig.rps).toFixed(1)}%`);
+      console.log(`  CPU per request: bare express ${us(bareCpu, bareFig.total)}; API process ${us(cpu.api, f.total)}${args.db === 'pg' ? `, PostgreSQL backends ${us(cpu.pg, f.total)} (${cpu.connections} connections)` : ''}`);
+    }
+    const none = apiFigs.find((a) => a.mode === 'none')?.f;
+    for (const { mode, f } of apiFigs.filter((a) => a.mode === 'full' || a.mode === 'sqlite-full')) {
+      if (none) console.log(`cost of durability ${mode} vs none (NORMAL): throughput ${(100 * (f.rps / none.rps - 1)).toFixed(1)}%, p99 ${none.p99} → ${f.p99} ms`);
+    }
+    console.log(`ledger verify: ${verify.ok ? 'ok' : 'FAILED'}; captured holds ${captured} (warm-ups included)`);
+    if (!verify.ok || apiFigs.some((a) => a.f.non2xx > 0 || a.f.errors > 0)) process.exitCode = 1;
   } finally {
-    await children.stopAll();
+    for (const c of children) await stopChild(c);
     await db.drop();
   }
 }

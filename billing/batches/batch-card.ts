@@ -11,7 +11,12 @@ export interface BatchCard {
   line?: number;
 }
 
-export type BatchStatus = 'inactive' | 'active' | 'suspended';
+/**
+ * `loading`: cards are still going in (bulk loads commit in slices) and none of them can be found or
+ * used; `discarding`: an unfinished load being removed. Then `inactive` | `active` | `suspended`.
+ */
+export type BatchStatus = 'loading' | 'discarding' | 'inactive' | 'active' | 'suspended';
+export const STAGING_STATUSES: readonly BatchStatus[] = ['loading', 'discarding'];
 export type BatchSource = 'generated' | 'imported';
 
 export interface BatchSpec {

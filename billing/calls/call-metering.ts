@@ -4,12 +4,18 @@ import { cardById } from '../cards/card-rows';
 import type { Rate } from '../rating/rate';
 import { isBillingError } from '../shared/errors';
 import type { Result } from '../shared/errors';
-import { fail, ok } from '../shared/errors';
+import { BillingError, fail, ok } from '../shared/errors';
+import type { Sql } from '../store/sql/database';
+import type { Hold } from '../holds/hold';
 import { CallMeter } from './call-meter';
 import type { ChunkRequest } from './call-meter';
 import { callChunkHold, holdsOfCall, reserveCallChunk, settleCallChunk, settleCallChunkInOneStatement } from './call-holds';
 import { reserveInOneStatement } from '../holds/one-statement';
-import { updateCallRecord } from './call-records';
+import { settleBuyCost } from './call-carrier';
+import { ownsActiveCall, updateCallRecord } from './call-records';
+
+/** What one reservation decided, applied to the meter after COMMIT. */
+type ExtendStep = { kind: 'final' } | { kind: 'free'; req: ChunkRequest } | { kind: 'held'; hold_id: string; req: ChunkRequest };
 
 /** How long a chunk's hold outlives its chunk, so a restarted IVR can still capture it. */
 export const CALL_HOLD_GRACE_MS = 10 * 60_000;
@@ -29,8 +35,19 @@ export class CallMetering {
     readonly currency: string,
     rate: Rate,
     chunk_s = 60,
+    /** The IVR node metering the call: every money write checks it still owns the call (fencing). */
+    readonly owner?: string,
   ) {
     this.meter = new CallMeter(rate, chunk_s);
+  }
+
+  /** False when another node has taken the call over (this node's lease expired). */
+  private async owned(q: Sql): Promise<boolean> {
+    return this.owner === undefined || ownsActiveCall(q, this.call_id, this.owner);
+  }
+
+  private notOwned(): BillingError {
+    return new BillingError('invalid_state', `call ${this.call_id} is no longer owned by IVR node ${this.owner ?? ''}`);
   }
 
   get limit_s(): number {
@@ -40,44 +57,54 @@ export class CallMetering {
   /**
    * Reserves the next chunk. Ok(true) when the limit grew; ok(false) when no more money can be
    * reserved (the limit is now final); a failure only for a card that can no longer be spent.
+   * The in-memory meter changes only once the transaction has COMMITTED: a rejected promise (a failed
+   * COMMIT, a lock never obtained) leaves the meter exactly as it was, so it never counts a chunk
+   * whose hold does not exist. Reservations of one call run one at a time.
    */
-  async extend(): Promise<Result<boolean>> {
+  extend(): Promise<Result<boolean>> {
+    const next = this.extending.then(() => this.extendOnce());
+    this.extending = next.then(() => undefined, () => undefined);
+    return next;
+  }
+
+  private extending: Promise<void> = Promise.resolve();
+
+  private async extendOnce(): Promise<Result<boolean>> {
     if (this.meter.limitIsFinal) return ok(false);
     if (await this.extendInOneStatement()) return ok(true);
-    return this.billing.tx(async (ctx) => {
+    const step = await this.billing.tx(async (ctx): Promise<Result<ExtendStep>> => {
+      if (!(await this.owned(ctx.q))) return { ok: false as const, error: this.notOwned() };
       // Locked: the chunk is sized from the same available balance the reservation then checks, so a
       // concurrent merchant spend makes the limit shrink to what is affordable, never end early.
       const card = await cardById(ctx.q, this.card_id, true);
       if (!card) return fail('not_found', 'card');
       const req: ChunkRequest | null = this.meter.nextChunk(availableMinor(card));
-      if (!req) {
-        this.meter.limitIsFinal = true;
-        return ok(false);
-      }
-      if (req.amount_minor === 0) {
-        // A plateau of the price curve (minimum charge, a cheap rate rounding to the same cent, a
-        // free destination): nothing to hold, the time is covered at no cost.
-        this.meter.addChunk(`free_${this.call_id}_${req.from_s}`, req, 'captured');
-        return ok(true);
-      }
+      if (!req) return ok({ kind: 'final' });
+      // A plateau of the price curve (minimum charge, a cheap rate rounding to the same cent, a
+      // free destination): nothing to hold, the time is covered at no cost.
+      if (req.amount_minor === 0) return ok({ kind: 'free', req });
       const ttl_ms = (req.to_s - req.from_s) * 1000 + CALL_HOLD_GRACE_MS;
       const hold = await reserveCallChunk(ctx, this.call_id, card, req.amount_minor, this.currency, ttl_ms, req);
-      if (!hold.ok) {
-        if (hold.error.code === 'insufficient_funds') {
-          this.meter.limitIsFinal = true;
-          return ok(false);
-        }
-        return hold;
-      }
-      this.meter.addChunk(hold.value.id, req);
-      return ok(true);
+      if (!hold.ok) return hold.error.code === 'insufficient_funds' ? ok({ kind: 'final' }) : hold;
+      return ok({ kind: 'held', hold_id: hold.value.id, req });
     });
+    // Committed: only now does the meter learn of it.
+    if (!step.ok) return step;
+    const s = step.value;
+    if (s.kind === 'final') {
+      this.meter.limitIsFinal = true;
+      return ok(false);
+    }
+    if (s.kind === 'free') this.meter.addChunk(`free_${this.call_id}_${s.req.from_s}`, s.req, 'captured');
+    else this.meter.addChunk(s.hold_id, s.req);
+    return ok(true);
   }
 
   /**
-   * PostgreSQL, when the card affords a whole standard chunk: its hold in one statement (one round
-   * trip). False when anything else must be decided (a shrunk or free chunk, a card that may not be
-   * spent): extend() then sizes the chunk from the locked card row, as always.
+   * PostgreSQL, when the card affords a whole standard chunk and this node still owns the call: its
+   * hold in one statement (one round trip, the ownership fenced in the same statement), the meter
+   * told once it has committed. False when anything else must be decided (a shrunk or free chunk, a
+   * card that may not be spent, a call taken over): extendOnce then decides in a transaction.
    */
   private async extendInOneStatement(): Promise<boolean> {
     const ctx = this.billing.oneStatement();
@@ -85,7 +112,7 @@ export class CallMetering {
     if (!ctx || !req || req.amount_minor <= 0) return false;
     const { q, now_ms } = ctx;
     const ttl_ms = (req.to_s - req.from_s) * 1000 + CALL_HOLD_GRACE_MS;
-    const hold = await reserveInOneStatement(q, now_ms, this.card_id, callChunkHold(this.call_id, req.amount_minor, this.currency, ttl_ms, req));
+    const hold = await reserveInOneStatement(q, now_ms, this.card_id, callChunkHold(this.call_id, req.amount_minor, this.currency, ttl_ms, req), this.owner);
     if (!hold) return false;
     this.meter.addChunk(hold.id, req);
     return true;
@@ -95,20 +122,9 @@ export class CallMetering {
    * Rebuilds a call's meter from its holds after a restart or reconnect (each call hold records
    * its span as `chunk FROM-TO`). Voided/expired-unpaid chunks end the covered time.
    */
-  static async restore(billing: Billing, call_id: string, card_id: number, currency: string, rate: Rate, chunk_s = 60): Promise<CallMetering> {
-    const m = new CallMetering(billing, call_id, card_id, currency, rate, chunk_s);
-    const holds = await holdsOfCall(billing.read(), call_id);
-    const spans = holds
-      .map((h) => ({ h, span: /^chunk (\d+)-(\d+)$/.exec(h.description ?? '') }))
-      .filter((x): x is { h: typeof x.h; span: RegExpExecArray } => x.span !== null && x.h.status !== 'voided')
-      .sort((a, b) => Number(a.span[1]) - Number(b.span[1]));
-    for (const { h, span } of spans) {
-      // Free chunks leave no hold: fill the gap they covered at no cost.
-      if (Number(span[1]) > m.meter.covered_s) m.meter.addChunk(`free_${call_id}_${m.meter.covered_s}`, { from_s: m.meter.covered_s, to_s: Number(span[1]), amount_minor: 0 }, 'captured');
-      const req = { from_s: Number(span[1]), to_s: Number(span[2]), amount_minor: h.status === 'captured' ? h.captured_minor : h.amount_minor };
-      // An expired chunk stays billable: captureHold takes it if the money is still there.
-      m.meter.addChunk(h.id, req, h.status === 'captured' ? 'captured' : 'pending');
-    }
+  static async restore(billing: Billing, call_id: string, card_id: number, currency: string, rate: Rate, chunk_s = 60, owner?: string): Promise<CallMetering> {
+    const m = new CallMetering(billing, call_id, card_id, currency, rate, chunk_s, owner);
+    meterFromHolds(m.meter, call_id, await holdsOfCall(billing.read(), call_id), { stillHeldOnly: false });
     return m;
   }
 
@@ -117,8 +133,11 @@ export class CallMetering {
     let n = 0;
     for (const c of this.meter.dueForCapture(elapsed_s)) {
       const one = this.billing.oneStatement();
-      if (!one || !(await settleCallChunkInOneStatement(one, c.hold_id, c.amount_minor))) {
-        const r = await this.billing.tx((ctx) => settleCallChunk(ctx, c.hold_id, c.amount_minor));
+      if (!one || !(await settleCallChunkInOneStatement(one, c.hold_id, c.amount_minor, this.owner))) {
+        const r = await this.billing.tx(async (ctx) => {
+          if (!(await this.owned(ctx.q))) throw this.notOwned();
+          return settleCallChunk(ctx, c.hold_id, c.amount_minor);
+        });
         if (!r.ok) throw r.error;
       }
       this.meter.markCaptured(c.hold_id);
@@ -127,10 +146,12 @@ export class CallMetering {
     return n;
   }
 
-  /** Final bill: captures exactly the rated cost of `duration_s` (0 when never answered), releases the rest, closes the call record. */
+  /** Final bill: captures exactly the rated cost of `duration_s` (0 when never answered), releases the rest, closes the call record (with its buy cost when the carrier is known). */
   async finish(duration_s: number, fields: { hangup_cause: string | null; answered_at_ms: number | null; ended_at_ms: number; status: 'completed' | 'failed' }): Promise<{ billed_s: number; cost_minor: number; captured_minor: number }> {
+    const talk_s = this.meter.talkSeconds(duration_s);
     const bill = this.meter.settle(duration_s);
     const captured = await this.billing.tx(async (ctx) => {
+      if (!(await this.owned(ctx.q))) throw this.notOwned();
       let total = this.meter.captured_minor;
       for (const c of bill.captures) {
         const r = await settleCallChunk(ctx, c.hold_id, c.amount_minor);
@@ -140,12 +161,34 @@ export class CallMetering {
         else if (!(isBillingError(r.error) && (r.error.code === 'invalid_state' || r.error.code === 'insufficient_funds'))) throw r.error;
       }
       await updateCallRecord(ctx.q, this.call_id, {
-        billed_seconds: bill.billed_s, cost_minor: bill.cost_minor, captured_minor: total,
+        billed_seconds: bill.billed_s, cost_minor: bill.cost_minor, captured_minor: total, talk_ms: Math.round(talk_s * 1000),
         hangup_cause: fields.hangup_cause, answered_at_ms: fields.answered_at_ms, ended_at_ms: fields.ended_at_ms, status: fields.status,
       });
+      // The buy side, when the SIP edge already named the winning carrier (else when it does).
+      await settleBuyCost(ctx.q, this.call_id);
       return total;
     });
     for (const c of bill.captures) this.meter.markCaptured(c.hold_id);
     return { billed_s: bill.billed_s, cost_minor: bill.cost_minor, captured_minor: captured };
+  }
+}
+
+/**
+ * Rebuilds a call's chunks from its holds (each call hold records its span as `chunk FROM-TO`).
+ * Voided chunks end the covered time. An expired chunk stays billable for the IVR (captureHold takes
+ * it if the money is still there); `stillHeldOnly` stops at the first chunk that is neither captured
+ * nor still pending (billing from a CDR never goes beyond money still held).
+ */
+export function meterFromHolds(meter: CallMeter, call_id: string, holds: readonly Hold[], opts: { stillHeldOnly: boolean }): void {
+  const spans = holds
+    .map((h) => ({ h, span: /^chunk (\d+)-(\d+)$/.exec(h.description ?? '') }))
+    .filter((x): x is { h: Hold; span: RegExpExecArray } => x.span !== null && x.h.status !== 'voided')
+    .sort((a, b) => Number(a.span[1]) - Number(b.span[1]));
+  for (const { h, span } of spans) {
+    if (opts.stillHeldOnly && h.status !== 'captured' && h.status !== 'pending') break;
+    // Free chunks leave no hold: fill the gap they covered at no cost.
+    if (Number(span[1]) > meter.covered_s) meter.addChunk(`free_${call_id}_${meter.covered_s}`, { from_s: meter.covered_s, to_s: Number(span[1]), amount_minor: 0 }, 'captured');
+    const req = { from_s: Number(span[1]), to_s: Number(span[2]), amount_minor: h.status === 'captured' ? h.captured_minor : h.amount_minor };
+    meter.addChunk(h.id, req, h.status === 'captured' ? 'captured' : 'pending');
   }
 }

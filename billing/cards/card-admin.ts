@@ -5,7 +5,7 @@ import { cardAccount, EQUITY_ADJUSTMENTS, FUNDING_RECHARGE, INCOME_BREAKAGE } fr
 import { postEntry } from '../ledger/ledger-writer';
 import type { Card, CardStatus } from './card';
 import { availableMinor, canTransition, creditBlocker, expiryOnActivation, isExpired } from './card';
-import { cardById } from './card-rows';
+import { cardById, VISIBLE_CARD } from './card-rows';
 
 /** Operator status change (activate, suspend, close) following the card's transition table. */
 export async function setCardStatus(ctx: TxContext, card_id: number, to: CardStatus): Promise<Result<Card>> {
@@ -111,7 +111,7 @@ export async function transferAll(ctx: TxContext, from_id: number, to_id: number
 /** Books the remaining value of expired cards (nothing held) as breakage. Bounded per run. */
 export async function recordBreakage(ctx: TxContext, limit: number): Promise<number> {
   const rows = await ctx.q.all<{ id: number; balance_minor: number; currency: string }>(
-    'SELECT id, balance_minor, currency FROM cards WHERE expires_at_ms IS NOT NULL AND expires_at_ms <= ? AND balance_minor > 0 AND pending_minor = 0 LIMIT ?',
+    `SELECT id, balance_minor, currency FROM cards WHERE expires_at_ms IS NOT NULL AND expires_at_ms <= ? AND balance_minor > 0 AND pending_minor = 0 AND ${VISIBLE_CARD} LIMIT ?`,
     [ctx.now_ms, limit],
   );
   for (const c of rows) {

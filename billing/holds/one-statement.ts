@@ -50,17 +50,25 @@ export async function orGeneralPath<T>(move: Promise<T | null | undefined>): Pro
   }
 }
 
+/** The active call `call_id` (an SQL expression) is owned by the node `node` (a parameter), its record locked now or not at all. */
+export const callOwnedBy = (call_id: string, node: string): string =>
+  `EXISTS (SELECT 1 FROM call_records r WHERE r.id = ${call_id} AND r.ivr_node = ${node} AND r.status = 'active' FOR UPDATE OF r SKIP LOCKED)`;
+
 const RESERVE_SQL = `
 WITH card AS (
   UPDATE cards SET pending_minor = pending_minor + $1, first_used_at_ms = COALESCE(first_used_at_ms, $2)
   WHERE id = ${cardLockedNow('id = $3')} AND currency = $4 AND balance_minor - pending_minor >= $1 AND ${spendableCard('$2')}
+    AND ($12::varchar IS NULL OR ${callOwnedBy('$8', '$12')})
   RETURNING id
 )
 INSERT INTO holds (id, card_id, kind, merchant_id, call_id, currency, amount_minor, captured_minor, refunded_minor, status, reference, description, expires_at_ms, created_at_ms, updated_at_ms)
 SELECT $5, card.id, $6, $7, $8, $4, $1, 0, 0, 'pending', $9, $10, $11, $2, $2 FROM card`;
 
-/** createHold in one statement; null when the general path must decide (or on SQLite). */
-export async function reserveInOneStatement(q: Sql, now_ms: number, card_id: number, h: NewHold): Promise<Hold | null> {
+/**
+ * createHold in one statement; null when the general path must decide (or on SQLite). With
+ * `ivr_node`, only while the hold's call is active and owned by that node (the metering fence).
+ */
+export async function reserveInOneStatement(q: Sql, now_ms: number, card_id: number, h: NewHold, ivr_node?: string): Promise<Hold | null> {
   if (!isPostgres(q) || !Number.isSafeInteger(h.amount_minor) || h.amount_minor <= 0) return null;
   const hold: Hold = {
     id: newId(h.id_prefix ?? 'hold'), card_id, kind: h.kind, merchant_id: h.merchant_id ?? null, call_id: h.call_id ?? null,
@@ -70,6 +78,7 @@ export async function reserveInOneStatement(q: Sql, now_ms: number, card_id: num
   };
   const r = await orGeneralPath(q.run(RESERVE_SQL, [
     hold.amount_minor, now_ms, card_id, hold.currency, hold.id, hold.kind, hold.merchant_id, hold.call_id, hold.reference, hold.description, hold.expires_at_ms,
+    ivr_node ?? null,
   ]));
   return r?.changes === 1 ? hold : null;
 }
@@ -77,11 +86,17 @@ export async function reserveInOneStatement(q: Sql, now_ms: number, card_id: num
 /** A card's money after a move, for answers that show it. */
 export interface CardMoney { last4: string; balance_minor: number; pending_minor: number }
 
-/** Which holds a move may touch: any (calls), or one merchant's own authorizations. */
-export type HoldOwner = { kind: 'any' } | { kind: 'merchant'; merchant_id: number };
-export const ownerParam = (owner: HoldOwner): number | null => (owner.kind === 'any' ? null : owner.merchant_id);
+/**
+ * Which holds a move may touch: any, one merchant's own authorizations, or the chunks of a call
+ * still active and owned by one IVR node (its call record locked in the same statement, so a
+ * takeover by another node waits for it or makes it decline: the fence of call-metering.ts).
+ */
+export type HoldOwner = { kind: 'any' } | { kind: 'merchant'; merchant_id: number } | { kind: 'call'; ivr_node: string };
+export const ownerParam = (owner: HoldOwner): number | string | null =>
+  owner.kind === 'any' ? null : owner.kind === 'merchant' ? owner.merchant_id : owner.ivr_node;
+
 const ownerClause = (owner: HoldOwner['kind']): string =>
-  owner === 'any' ? '$6::int IS NULL' : "kind = 'merchant' AND merchant_id = $6";
+  owner === 'any' ? '$6::int IS NULL' : owner === 'merchant' ? "kind = 'merchant' AND merchant_id = $6" : callOwnedBy('holds.call_id', '$6::varchar');
 
 /** The hold $1 and its card, both locked now or not at all (see cardLockedNow). */
 const lockedHold = `locked AS (
@@ -142,11 +157,9 @@ export const voidParams = (hold_id: string, now_ms: number, owner: HoldOwner) =>
 export const VOID_PLACEHOLDERS = '$3::int IS NULL AND $4::text IS NULL AND $5::text IS NULL';
 
 const RETURNED = `${HOLD_COLUMNS.split(', ').map((c) => `hold.${c}`).join(', ')}, card.last4, card.balance_minor, card.pending_minor`;
-const CAPTURE_SQL = { any: `WITH ${captureCtes('any')} SELECT ${RETURNED} FROM hold, card`, merchant: `WITH ${captureCtes('merchant')} SELECT ${RETURNED} FROM hold, card` };
-const VOID_SQL = {
-  any: `WITH ${voidCtes('any')} SELECT ${RETURNED} FROM hold, card WHERE ${VOID_PLACEHOLDERS}`,
-  merchant: `WITH ${voidCtes('merchant')} SELECT ${RETURNED} FROM hold, card WHERE ${VOID_PLACEHOLDERS}`,
-};
+const KINDS = ['any', 'merchant', 'call'] as const;
+const CAPTURE_SQL = Object.fromEntries(KINDS.map((k) => [k, `WITH ${captureCtes(k)} SELECT ${RETURNED} FROM hold, card`])) as Record<HoldOwner['kind'], string>;
+const VOID_SQL = Object.fromEntries(KINDS.map((k) => [k, `WITH ${voidCtes(k)} SELECT ${RETURNED} FROM hold, card WHERE ${VOID_PLACEHOLDERS}`])) as Record<HoldOwner['kind'], string>;
 
 /**
  * captureHold of `amount_minor` (1…the held amount) of a pending, unexpired hold, in one statement.

@@ -14,11 +14,16 @@ export interface LiabilityReport {
   totals: Array<{ currency: string; cards: number; balance_minor: number; pending_minor: number; ledger_minor: number; agrees: boolean }>;
 }
 
-/** Value owed to card holders now: card balances by currency and status, checked against the ledger. */
+/**
+ * Value owed to card holders now: card balances by currency and status, checked against the ledger.
+ * Cards of a batch still loading (booked, not yet usable) are their own line, status `loading`.
+ */
 export async function liabilityReport(q: Sql): Promise<LiabilityReport> {
   const rows = await q.all<{ currency: string; status: string; cards: number; balance: number; pending: number }>(
-    `SELECT currency, status, COUNT(*) AS cards, SUM(balance_minor) AS balance, SUM(pending_minor) AS pending
-       FROM cards GROUP BY currency, status ORDER BY currency, status`,
+    `SELECT c.currency, CASE WHEN b.status IN ('loading', 'discarding') THEN 'loading' ELSE c.status END AS status,
+            COUNT(*) AS cards, SUM(c.balance_minor) AS balance, SUM(c.pending_minor) AS pending
+       FROM cards c LEFT JOIN batches b ON b.id = c.batch_id
+      GROUP BY c.currency, CASE WHEN b.status IN ('loading', 'discarding') THEN 'loading' ELSE c.status END ORDER BY 1, 2`,
   );
   const ledger = await q.all<{ currency: string; total: number }>(
     'SELECT currency, SUM(amount_minor) AS total FROM postings WHERE card_id IS NOT NULL GROUP BY currency',

@@ -7,7 +7,7 @@ import { endOfDayMs, formatExpiry, isoDay } from '../../billing/batches/batch-ca
 import { BATCH_CSV_COLUMNS, batchCsvRecord, parseBatchFile } from '../../billing/batches/batch-csv';
 import { generatedCards, MAX_GENERATE_COUNT } from '../../billing/batches/batch-generate';
 import { batchByName } from '../../billing/batches/batches';
-import { writeBatch, SerialTakenError } from '../../billing/batches/batch-writer';
+import { BatchLoadStoppedError, SLICE_MAX_ROWS, writeBatch, SerialTakenError } from '../../billing/batches/batch-writer';
 import { CardNumberGenerator } from '../../billing/batches/digit-source';
 import type { ExpiryPolicy } from '../../billing/cards/card';
 import { formatMinor } from '../../billing/money/money';
@@ -20,6 +20,7 @@ import { amountFor, batchName, currencyCode, days, defaultOperator, isoDate, non
 import { progressBar } from './progress';
 import { recordOperatorEvent } from './audit';
 import { SecretCsvFile } from './secret-csv-file';
+import { EXIT_INTERRUPTED, interruptible } from './interrupt';
 
 interface GenerateOptions {
   count: number;
@@ -50,6 +51,24 @@ function expiryFrom(o: GenerateOptions, now_ms: number): ExpiryPolicy {
 /** SQLite bulk loads want a big page cache while the random-keyed UNIQUE index grows. */
 function tuneForBulk(billing: Billing): void {
   if (billing.db instanceof SqliteDatabase) billing.db.raw.pragma('cache_size = -262144'); // 256 MiB for this process
+}
+
+/** A name already taken; an unfinished load says how to remove it. */
+async function assertNameFree(billing: Billing, flag: string, name: string): Promise<void> {
+  const existing = await batchByName(billing.db, name);
+  if (!existing) return;
+  const unfinished = existing.status === 'loading' || existing.status === 'discarding';
+  throw new CliError(unfinished
+    ? `${flag}: batch "${name}" is an unfinished load (${existing.card_count} cards staged, none usable); remove it with \`prepaid batches discard ${name}\` or choose another name`
+    : `${flag}: a batch named "${name}" already exists (choose another name)`, EXIT_USAGE);
+}
+
+/** A load stopped by Ctrl-C, or discarded by an operator while it ran: what was staged is gone. */
+function stoppedError(err: unknown, what: string): CliError | undefined {
+  if (!(err instanceof BatchLoadStoppedError)) return undefined;
+  return err.message === 'interrupted'
+    ? new CliError(`interrupted: the partial batch was removed; nothing was ${what}`, EXIT_INTERRUPTED)
+    : new CliError(`${err.message}; nothing was ${what}`, EXIT_FAILURE);
 }
 
 const defaultBatchName = (now_ms: number): string => `batch-${new Date(now_ms).toISOString().replace(/[:.]/g, '-').slice(0, 19)}`;
@@ -86,26 +105,28 @@ export function addCardIssueCommands(cards: Command): void {
         const value_minor = amountFor('--value', o.value, currency, { positive: true });
         const expiry = expiryFrom(o, now_ms);
         const spec: BatchSpec = { name: o.batch ?? defaultBatchName(now_ms), currency, status: o.activate ? 'active' : 'inactive', source: 'generated', actor: o.operator, value_minor };
-        if (await batchByName(billing.db, spec.name)) throw new CliError(`--batch: a batch named "${spec.name}" already exists (choose another name)`, EXIT_USAGE);
+        await assertNameFree(billing, '--batch', spec.name);
         tuneForBulk(billing);
         const numbers = new CardNumberGenerator(billing.policy.issuer_prefix);
         const file = SecretCsvFile.create(out, BATCH_CSV_COLUMNS);
         const bar = progressBar('generating', o.count);
         try {
-          const b = await writeBatch(billing.db, billing.hasher, now_ms, spec, {
-            cards: (batch_id) => generatedCards(batch_id, { count: o.count, value_minor, expiry, pin_length: billing.policy.pin_length }, numbers),
+          const b = await interruptible((signal) => writeBatch(billing.db, billing.hasher, now_ms, spec, {
+            cards: (batch_id) => generatedCards(batch_id, { count: o.count, value_minor, expiry, pin_length: billing.policy.pin_length }, numbers, SLICE_MAX_ROWS),
+            // After each slice has committed, outside the transaction: the CSV never holds the write lock.
             onChunk: (chunk) => file.write(chunk.map((c) => batchCsvRecord(c, currency))),
-            beforeCommit: () => file.finish(),
+            beforePublish: () => file.finish(),
+            signal,
             onTakenNumber: (c) => ({ ...c, number: numbers.next() }),
             onProgress: (n) => bar.update(n),
             onWritten: (q, b) => recordOperatorEvent(q, now_ms, { action: 'batch.generate', target_kind: 'batch', target_id: b.name, actor: o.operator, detail: { cards: b.card_count, file: path.basename(out) } }),
-          });
+          }));
           file.publish();
           return { batch: b, expiry: formatExpiry(expiry) };
         } catch (err) {
           file.discard();
           if (err instanceof SerialTakenError) throw new CliError(`${err.message}; nothing was issued`, EXIT_FAILURE);
-          throw err;
+          throw stoppedError(err, 'issued') ?? err;
         } finally {
           bar.stop();
         }
@@ -136,21 +157,22 @@ export function addCardIssueCommands(cards: Command): void {
       });
       const b = await withBilling(async (billing) => {
         const now_ms = billing.clock.now().getTime();
+        await assertNameFree(billing, '--batch', name);
         tuneForBulk(billing);
         const bar = progressBar('importing', parsed.cards.length);
-        const CHUNK = 2000;
         try {
-          return await writeBatch(billing.db, billing.hasher, now_ms, {
+          return await interruptible((signal) => writeBatch(billing.db, billing.hasher, now_ms, {
             name, currency: parsed.currency, status: o.activate ? 'active' : 'inactive', source: 'imported', actor: o.operator, value_minor: parsed.value_minor,
           }, {
-            cards: function* () { for (let i = 0; i < parsed.cards.length; i += CHUNK) yield parsed.cards.slice(i, i + CHUNK); },
+            cards: () => [parsed.cards],
+            signal,
             onTakenNumber: (c) => { throw new CliError(`cannot import ${o.file}; nothing was imported:\nline ${c.line}: card_number: this card number is already issued`); },
             onProgress: (n) => bar.update(n),
             onWritten: (q, written) => recordOperatorEvent(q, now_ms, { action: 'batch.import', target_kind: 'batch', target_id: written.name, actor: o.operator, detail: { file: path.basename(o.file), cards: written.card_count } }),
-          });
+          }));
         } catch (err) {
           if (err instanceof SerialTakenError) throw new CliError(`cannot import ${o.file}; nothing was imported:\nline ${err.card.line}: serial: "${err.card.serial}" is already used by another card`);
-          throw err;
+          throw stoppedError(err, 'imported') ?? err;
         } finally {
           bar.stop();
         }

@@ -6,9 +6,10 @@ import { CliError } from './cli-context';
 
 /**
  * The one file that ever holds card numbers and PINs in clear. Written with mode 0600 to
- * `<file>.partial` while the batch transaction runs, flushed to disk before COMMIT, and only then
- * linked to its final name (which must not exist: an existing file is never overwritten).
- * A failed batch leaves no file behind.
+ * `<file>.partial` as each slice of the batch commits (never inside a transaction), flushed to disk
+ * before the batch is published, and only then linked to its final name (which must not exist: an
+ * existing file is never overwritten). A failed or interrupted batch leaves no file behind; a
+ * process killed outright leaves `<file>.partial` (and its batch `loading`, see `batches discard`).
  */
 export class SecretCsvFile {
   private readonly partial: string;
@@ -45,7 +46,7 @@ export class SecretCsvFile {
     if (!ok) await once(this.csv, 'drain');
   }
 
-  /** Ends the stream and fsyncs the file (the cards are committed only after this). */
+  /** Ends the stream and fsyncs the file (the batch is published only after this). */
   async finish(): Promise<void> {
     const closed = once(this.out, 'close');
     this.csv.end();

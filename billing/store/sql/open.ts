@@ -6,6 +6,7 @@ import { parseDatabaseUrl } from './database-url';
 import { PostgresDatabase } from './postgres';
 import type { PostgresOptions } from './postgres';
 import { SqliteDatabase } from './sqlite';
+import type { SqliteOptions } from './sqlite';
 import { migrationSource } from '../migrations/index';
 
 /** Brings the schema up to date with knex migrations (the only place knex runs). */
@@ -25,11 +26,11 @@ export async function migrate(databaseUrl: string): Promise<string[]> {
   }
 }
 
-export function openDatabase(databaseUrl: string, options: PostgresOptions = {}): Database {
+export function openDatabase(databaseUrl: string, options: PostgresOptions & { sqlite?: SqliteOptions } = {}): Database {
   const target = parseDatabaseUrl(databaseUrl);
   if (target.kind === 'sqlite') {
     if (target.file !== ':memory:') fs.mkdirSync(path.dirname(target.file), { recursive: true });
-    return new SqliteDatabase(target.file);
+    return new SqliteDatabase(target.file, options.sqlite);
   }
   return new PostgresDatabase(target.url, options);
 }

@@ -19,12 +19,13 @@ export interface ChildServer {
 }
 
 /**
- * A real `prepaid serve --roles api` process (bin/prepaid.mjs) on port 0; its URL is read from
+ * A real `prepaid serve --roles api` process (bin/prepaid.mjs) on port 0 (or with other `roles`, e.g.
+ * `api,ivr`: the IVR on the built-in ARI simulator and the sandbox web phone); its URL is read from
  * the 'serving' log line. Stopped by its own PID only.
  */
-export async function spawnServer(databaseUrl: string, env: Record<string, string> = {}): Promise<ChildServer> {
+export async function spawnServer(databaseUrl: string, env: Record<string, string> = {}, roles = 'api'): Promise<ChildServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'prepaid-serve-'));
-  const proc = spawn(process.execPath, [path.join(ROOT, 'bin/prepaid.mjs'), 'serve', '--roles', 'api'], {
+  const proc = spawn(process.execPath, [path.join(ROOT, 'bin/prepaid.mjs'), 'serve', '--roles', roles], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir(), DATA_DIR: dataDir, DATABASE_URL: databaseUrl, SECRET_KEY: TEST_SECRET, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
