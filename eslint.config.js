@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 
 // Import directions (README, "Layout"): the composition root (app/) wires the features; features never reach up.
 const ARI_CLIENT = { name: 'ari-client', message: 'Only ivr/ari/ may import ari-client.' };
-const DRACHTIO = { name: 'drachtio-srf', message: 'Only edge/ may import drachtio-srf.' };
+const DRACHTIO = { name: 'drachtio-srf', message: 'Only edge/ may import drachtio-srf (behind its adapter, edge/srf/).' };
 const PURE = ['express', 'knex', 'better-sqlite3', 'pg', 'ari-client', 'winston'].map((name) => ({ name, message: 'Domain code stays pure: depend on an interface, wire the adapter at the edge.' }));
 /** A relative import that climbs into one of these top-level folders. */
 const into = (rooms, message) => ({ regex: `^(\\.\\./)+(${rooms.join('|')})(/|$)`, message });
@@ -31,7 +31,10 @@ export default tseslint.config(
   { files: ['web/**'], rules: restrict([ARI_CLIENT, DRACHTIO], [NOT_UP]) },
   { files: ['ivr/**'], rules: restrict([ARI_CLIENT, DRACHTIO], [NOT_UP, IVR_NOT_WEB]) },
   { files: ['ivr/ari/**'], rules: restrict([DRACHTIO], [NOT_UP, IVR_NOT_WEB]) },
-  { files: ['edge/**'], rules: restrict([ARI_CLIENT], [NOT_UP, EDGE_ALONE]) },
+  { files: ['edge/**'], ignores: ['edge/srf/**'], rules: restrict([ARI_CLIENT, DRACHTIO], [NOT_UP, EDGE_ALONE]) },
+  { files: ['edge/srf/**'], rules: restrict([ARI_CLIENT], [NOT_UP, EDGE_ALONE]) },
+  // The drachtio-server double is checked against the real drachtio-srf (its fidelity tests).
+  { files: ['test/doubles/drachtio/**'], rules: restrict([ARI_CLIENT]) },
   { files: ['billing/**/*.ts'], ignores: IMPURE_BILLING, rules: restrict([...PURE, DRACHTIO], [NOT_UP, CORE]) },
   { files: ['ivr/calls/**/*.ts'], rules: restrict([...PURE, DRACHTIO], [NOT_UP, IVR_NOT_WEB]) },
 );

@@ -13,6 +13,8 @@ import type { BillingPolicy } from '../billing/shared/context';
 import { isCurrency } from '../billing/money/currency';
 import { parseDecimal } from '../billing/money/money';
 import type { SiteConfig } from '../web/site-deps';
+import type { EdgeConfig } from '../edge/edge-config';
+import { EDGE_DEFAULTS, parseNodeList } from '../edge/edge-config';
 
 export type { SiteConfig };
 
@@ -54,6 +56,31 @@ const schema = z.object({
   IVR_DEFAULT_COUNTRY: z.string().refine((c) => isSupportedCountry(c), 'must be a two-letter country code such as US').default('US'),
   IVR_NODE_ID: z.string().regex(/^[a-z0-9]{1,7}$/, 'must be 1 to 7 of a-z, 0-9, different for every IVR process sharing a database').optional(),
   IVR_CALLER_ID: z.string().max(80).optional(),
+  // The rate deck calls are rated from (decks are loaded by name with `prepaid rates import --deck`).
+  RATE_DECK: z.string().trim().min(1).max(100, 'must be a deck name of 1 to 100 characters').default('default'),
+  // SIP edge (edge/, --roles sip-edge): the drachtio-server admin connection and the Asterisk nodes behind it.
+  DRACHTIO_HOST: z.string().min(1).default('127.0.0.1'),
+  DRACHTIO_PORT: z.coerce.number().int().min(1).max(65535).default(9022),
+  DRACHTIO_SECRET: z.string().min(1).max(256).optional(),
+  EDGE_ASTERISK_NODES: z.string().optional(),
+  EDGE_ACCESS_NUMBERS: z.string().regex(/^\+?\d{3,15}(,\+?\d{3,15})*$/, 'must be a comma-separated list of numbers such as 18005550100').optional(),
+  EDGE_ATTEMPT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(EDGE_DEFAULTS.outbound.attemptTimeout_ms),
+  EDGE_RING_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(EDGE_DEFAULTS.outbound.ringTimeout_ms),
+  EDGE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(EDGE_DEFAULTS.outbound.maxAttempts),
+  EDGE_INBOUND_CPS: z.coerce.number().positive().max(10_000).optional(),
+  EDGE_INBOUND_MAX_CALLS: z.coerce.number().int().min(0).max(1_000_000).optional(),
+  EDGE_SOURCE_CPS: z.coerce.number().positive().max(10_000).optional(),
+  EDGE_SOURCE_MAX_CALLS: z.coerce.number().int().min(0).max(1_000_000).optional(),
+  EDGE_RETRY_AFTER_S: z.coerce.number().int().min(1).max(3600).default(EDGE_DEFAULTS.inbound.retryAfter_s),
+  EDGE_NODE_ATTEMPT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(EDGE_DEFAULTS.inbound.attemptTimeout_ms),
+  EDGE_OPTIONS_INTERVAL_MS: z.coerce.number().int().min(200).max(300_000).default(EDGE_DEFAULTS.health.interval_ms),
+  EDGE_OPTIONS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(EDGE_DEFAULTS.health.timeout_ms),
+  EDGE_RECONNECT_MAX_MS: z.coerce.number().int().min(100).max(300_000).default(EDGE_DEFAULTS.reconnectMaxDelay_ms),
+  IVR_LEASE_TTL_S: z.coerce.number().int().min(3, 'must be 3 to 600 seconds').max(600, 'must be 3 to 600 seconds').default(30),
+  // Asterisk's CDR file (cdr_custom with asterisk-config/cdr_custom.conf), read by the IVR role to bill
+  // calls that ended while the IVR was away.
+  CDR_FILE: z.string().min(1).optional(),
+  CDR_POLL_MS: z.coerce.number().int().min(100).max(600_000).default(2000),
   // Simultaneous phone calls per card (0 = no limit), enforced in the database across IVR processes.
   IVR_MAX_CALLS_PER_CARD: z.coerce.number().int().min(0).max(1000).default(1),
   // Card security (README "Card security"): PIN lockout per card, failure throttles per source and merchant.
@@ -75,11 +102,21 @@ const schema = z.object({
 export interface IvrConfig {
   readonly languages: readonly ('en' | 'es')[];
   readonly defaultCountry: CountryCode;
-  /** Default: derived from the host name, so a restarted IVR reconciles its own calls. */
+  /** Default: derived from the host name. A node that comes back under another id has its calls taken over once its old lease expires. */
   readonly nodeId: string;
   readonly outboundCallerId: string | null;
+  /** The rate deck calls are rated from (RATE_DECK). */
+  readonly rateDeck: string;
+  /** Lease of the node id: renewed every third of it; once expired, live nodes take its calls over. */
+  readonly leaseTtl_s: number;
   /** Simultaneous calls per card; 0 = no limit. */
   readonly maxCallsPerCard: number;
+}
+
+/** Asterisk's CDR file, read (resumably, a bounded chunk at a time) by the IVR role. */
+export interface CdrConfig {
+  readonly file: string;
+  readonly pollMs: number;
 }
 
 /** The card-security part of the billing policy (README "Card security"). */
@@ -105,6 +142,9 @@ export interface Config {
   readonly logLevel: 'error' | 'warn' | 'info' | 'debug';
   readonly site: SiteConfig;
   readonly ivr: IvrConfig;
+  /** The SIP edge; null unless DRACHTIO_SECRET and EDGE_ASTERISK_NODES are set (required by --roles sip-edge). */
+  readonly edge: EdgeConfig | null;
+  readonly cdr: CdrConfig | null;
   readonly cardSecurity: CardSecurityPolicy;
   readonly trustProxy: TrustProxy;
   readonly metricsAccess: MetricsAccess;
@@ -139,6 +179,34 @@ function siteConfig(e: z.infer<typeof schema>): SiteConfig {
       ? Object.freeze({ secretKey: e.STRIPE_SECRET_KEY, webhookSecret: e.STRIPE_WEBHOOK_SECRET, apiBase: e.STRIPE_API_BASE ?? null })
       : null,
     mail: Object.freeze({ pollMs: e.MAIL_POLL_MS, retryBaseMs: e.MAIL_RETRY_BASE_MS, maxAttempts: e.MAIL_MAX_ATTEMPTS }),
+  });
+}
+
+function edgeConfig(e: z.infer<typeof schema>): EdgeConfig | null {
+  const bad = (name: string, why: string) => new ConfigError(`invalid configuration:\n  ${name}: ${why}`);
+  if (e.DRACHTIO_SECRET === undefined && e.EDGE_ASTERISK_NODES === undefined) return null;
+  if (e.DRACHTIO_SECRET === undefined) throw bad('DRACHTIO_SECRET', 'required with EDGE_ASTERISK_NODES (the secret of drachtio-server\'s admin port)');
+  if (e.EDGE_ASTERISK_NODES === undefined) throw bad('EDGE_ASTERISK_NODES', 'required with DRACHTIO_SECRET, e.g. 10.0.0.5:5060;weight=2,10.0.0.6');
+  let nodes;
+  try {
+    nodes = parseNodeList(e.EDGE_ASTERISK_NODES);
+  } catch (err) {
+    throw bad('EDGE_ASTERISK_NODES', (err as Error).message);
+  }
+  if (e.EDGE_OPTIONS_TIMEOUT_MS >= e.EDGE_OPTIONS_INTERVAL_MS) throw bad('EDGE_OPTIONS_TIMEOUT_MS', 'must be shorter than EDGE_OPTIONS_INTERVAL_MS');
+  return Object.freeze({
+    drachtio: Object.freeze({ host: e.DRACHTIO_HOST, port: e.DRACHTIO_PORT, secret: e.DRACHTIO_SECRET }),
+    nodes: Object.freeze(nodes.map((n) => Object.freeze(n))),
+    accessNumbers: Object.freeze((e.EDGE_ACCESS_NUMBERS ?? '').split(',').filter(Boolean).map((n) => n.replace(/^\+/, ''))),
+    outbound: Object.freeze({ attemptTimeout_ms: e.EDGE_ATTEMPT_TIMEOUT_MS, ringTimeout_ms: e.EDGE_RING_TIMEOUT_MS, maxAttempts: e.EDGE_MAX_ATTEMPTS }),
+    inbound: Object.freeze({
+      cps: e.EDGE_INBOUND_CPS ?? null, maxConcurrent: e.EDGE_INBOUND_MAX_CALLS ?? null,
+      perSourceCps: e.EDGE_SOURCE_CPS ?? null, perSourceConcurrent: e.EDGE_SOURCE_MAX_CALLS ?? null,
+      retryAfter_s: e.EDGE_RETRY_AFTER_S, attemptTimeout_ms: e.EDGE_NODE_ATTEMPT_TIMEOUT_MS,
+    }),
+    health: Object.freeze({ ...EDGE_DEFAULTS.health, interval_ms: e.EDGE_OPTIONS_INTERVAL_MS, timeout_ms: e.EDGE_OPTIONS_TIMEOUT_MS }),
+    reconnectMaxDelay_ms: e.EDGE_RECONNECT_MAX_MS,
+    carriersRefresh_ms: EDGE_DEFAULTS.carriersRefresh_ms,
   });
 }
 
@@ -217,8 +285,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       defaultCountry: e.IVR_DEFAULT_COUNTRY as CountryCode,
       nodeId: e.IVR_NODE_ID ?? createHash('sha256').update(os.hostname()).digest('hex').slice(0, 7),
       outboundCallerId: e.IVR_CALLER_ID ?? null,
+      rateDeck: e.RATE_DECK,
+      leaseTtl_s: e.IVR_LEASE_TTL_S,
       maxCallsPerCard: e.IVR_MAX_CALLS_PER_CARD,
     }),
+    edge: edgeConfig(e),
+    cdr: e.CDR_FILE ? Object.freeze({ file: path.resolve(e.CDR_FILE), pollMs: e.CDR_POLL_MS }) : null,
     ...checked,
     embedded,
   });

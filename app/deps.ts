@@ -16,5 +16,8 @@ export interface AppDeps {
 
 export type { BackgroundTask } from '../billing/shared/background-task';
 
-export type Role = 'api' | 'site' | 'ivr';
-export const ALL_ROLES: readonly Role[] = ['api', 'site', 'ivr'];
+export type Role = 'api' | 'site' | 'ivr' | 'sip-edge';
+/** Every role `prepaid serve --roles` accepts. */
+export const ALL_ROLES: readonly Role[] = ['api', 'site', 'ivr', 'sip-edge'];
+/** What `prepaid serve` runs without --roles; the SIP edge needs a drachtio-server beside it, so it is asked for by name. */
+export const DEFAULT_ROLES: readonly Role[] = ['api', 'site', 'ivr'];

@@ -11,5 +11,5 @@ import type { Config } from './config';
 export async function openBilling(config: Config, opts: { clock?: Clock; policy?: Partial<BillingPolicy>; migrate?: boolean; poolSize?: number } = {}): Promise<Billing> {
   if (opts.migrate !== false) await migrate(config.databaseUrl);
   const db = openDatabase(config.databaseUrl, { poolSize: opts.poolSize });
-  return new Billing(db, new SecretHasher(config.secretKey), opts.clock ?? systemClock, { ...DEFAULT_POLICY, ...config.cardSecurity, ...opts.policy });
+  return new Billing(db, new SecretHasher(config.secretKey), opts.clock ?? systemClock, { ...DEFAULT_POLICY, ...config.cardSecurity, sell_deck: config.ivr.rateDeck, ...opts.policy });
 }

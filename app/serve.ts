@@ -8,6 +8,7 @@ import type { Config } from './config';
 import { openBilling } from './open-billing';
 import { seedDemo } from '../sandbox/demo/seed-demo';
 import type { AppDeps, BackgroundTask, Role } from './deps';
+import { createCdrImportTask } from './cdr-import-task';
 import { createSweeper } from './sweeper';
 import { mountTelephony } from './telephony';
 
@@ -38,6 +39,7 @@ export async function startServer(config: Config, logger: Logger, roles: readonl
   // The API always mounts: it also carries /healthz, /readyz and /metrics for every role.
   tasks.push(...mountSettlementApi(app, deps, { ...DEFAULT_API_OPTIONS, metrics_access: config.metricsAccess }));
   if (roles.includes('ivr')) tasks.push(...mountTelephony(app, deps));
+  if (roles.includes('ivr') && config.cdr) tasks.push(createCdrImportTask(billing, config.cdr, logger));
   if (roles.includes('site')) tasks.push(...mountSite(app, { ...deps, phone: config.ari === null }));
 
   const server = http.createServer(app);

@@ -5,10 +5,13 @@ import { generatePin } from './cards/pin';
 import type { SecretHasher } from './cards/secrets';
 import { recordBreakage } from './cards/card-admin';
 import { purgeExpiredCardCalls } from './calls/card-calls';
+import { Carriers } from './carriers/carriers';
 import { expireOverdueHolds } from './holds/hold-engine';
 import { purgeIdempotencyKeys } from './idempotency/idempotency';
 import type { AccountId, EntryKind } from './ledger/accounts';
 import { FUNDING_SALES } from './ledger/accounts';
+import { IndexedRouteLookup } from './routing/indexed-route-lookup';
+import { Routing } from './routing/routing';
 import type { Clock } from './shared/clock';
 import type { BillingPolicy, TxContext } from './shared/context';
 import type { Database } from './store/sql/database';
@@ -37,12 +40,19 @@ export interface IssuedCard {
  * Every operation runs through `tx`, which hands the domain functions a TxContext.
  */
 export class Billing {
+  /** Least-cost routing for the SIP edge: rank (in-memory index of the active decks, exact across processes), recordAttempt, setCallCarrier. */
+  readonly routing: Routing;
+  readonly carriers: Carriers;
+
   constructor(
     readonly db: Database,
     readonly hasher: SecretHasher,
     readonly clock: Clock,
     readonly policy: BillingPolicy,
-  ) {}
+  ) {
+    this.routing = new Routing(db, new IndexedRouteLookup(db, { sellDeck: policy.sell_deck }));
+    this.carriers = new Carriers(db);
+  }
 
   /** One transaction; committed when `fn` returns (Results that failed included), rolled back when it throws. */
   tx<T>(fn: (ctx: TxContext) => Promise<T>): Promise<T> {

@@ -9,6 +9,8 @@ export interface SandboxSettings {
   readonly publicUrl: string;
   /** The demo is seeded only on the embedded default (SQLite in DATA_DIR). */
   readonly embedded: boolean;
+  /** The demo's rate deck is seeded under the name calls are rated from (RATE_DECK). */
+  readonly ivr: { readonly rateDeck: string };
 }
 
 /** What the sandbox is built from; the composition root (app/) builds it. */

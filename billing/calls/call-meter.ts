@@ -25,6 +25,15 @@ export interface ChunkRequest {
   shrunk?: boolean;
 }
 
+/**
+ * The one timer tolerance of real-time metering, in seconds: a moment within it of now counts as reached. Timers
+ * fire a millisecond or so early or late; the metering schedule (ivr/calls/metered-call.ts) treats a wake-up within
+ * it as due now, and `dueForCapture` captures a chunk whose end is within it, so both sides agree and no elapsed
+ * chunk waits for a later wake-up. Far below the smallest increment (1 s, and billing rounds up to it): a chunk
+ * captured this early is billed exactly the same.
+ */
+export const TIMER_TOLERANCE_S = 0.05;
+
 export class CallMeter {
   readonly chunks: Chunk[] = [];
   /** True once a reservation failed for lack of money: the limit can no longer grow. */
@@ -67,9 +76,9 @@ export class CallMeter {
     if (req.shrunk) this.limitIsFinal = true;
   }
 
-  /** Chunks whose time has fully elapsed and can be captured whole. */
+  /** Chunks whose time has fully elapsed (within TIMER_TOLERANCE_S) and can be captured whole. */
   dueForCapture(elapsed_s: number): Chunk[] {
-    return this.chunks.filter((c) => c.state === 'pending' && c.to_s <= elapsed_s);
+    return this.chunks.filter((c) => c.state === 'pending' && c.to_s <= elapsed_s + TIMER_TOLERANCE_S);
   }
 
   markCaptured(hold_id: string): void {
@@ -84,9 +93,7 @@ export class CallMeter {
    * less than already captured.
    */
   settle(duration_s: number): { billed_s: number; cost_minor: number; captures: Array<{ hold_id: string; amount_minor: number }> } {
-    // Never less than the chunks already paid for: captured money was for time that elapsed.
-    const paidUpTo_s = this.chunks.filter((c) => c.state === 'captured' && c.amount_minor > 0).reduce((s, c) => Math.max(s, c.to_s), 0);
-    const d = Math.max(Math.min(duration_s, this.covered_s), paidUpTo_s);
+    const d = this.talkSeconds(duration_s);
     const billed_s = Math.min(billedSeconds(this.rate, d), this.covered_s);
     const cost_minor = priceBilledSeconds(this.rate, billed_s);
     let remaining = cost_minor - this.captured_minor;
@@ -100,5 +107,15 @@ export class CallMeter {
     }
     assert(remaining === 0, 'pending chunks cover the final charge');
     return { billed_s, cost_minor, captures };
+  }
+
+  /**
+   * The talk time a call that lasted `duration_s` is billed for, before rounding to increments: no
+   * more than was covered, never less than the chunks already paid for (captured money was for time
+   * that elapsed). The carrier's increments apply to the same time (the call's buy cost).
+   */
+  talkSeconds(duration_s: number): number {
+    const paidUpTo_s = this.chunks.filter((c) => c.state === 'captured' && c.amount_minor > 0).reduce((s, c) => Math.max(s, c.to_s), 0);
+    return Math.max(Math.min(duration_s, this.covered_s), paidUpTo_s);
   }
 }

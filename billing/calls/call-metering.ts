@@ -4,11 +4,14 @@ import { cardById } from '../cards/card-rows';
 import type { Rate } from '../rating/rate';
 import { isBillingError } from '../shared/errors';
 import type { Result } from '../shared/errors';
-import { fail, ok } from '../shared/errors';
+import { BillingError, fail, ok } from '../shared/errors';
+import type { Sql } from '../store/sql/database';
+import type { Hold } from '../holds/hold';
 import { CallMeter } from './call-meter';
 import type { ChunkRequest } from './call-meter';
 import { holdsOfCall, reserveCallChunk, settleCallChunk } from './call-holds';
-import { updateCallRecord } from './call-records';
+import { settleBuyCost } from './call-carrier';
+import { ownsActiveCall, updateCallRecord } from './call-records';
 
 /** What one reservation decided, applied to the meter after COMMIT. */
 type ExtendStep = { kind: 'final' } | { kind: 'free'; req: ChunkRequest } | { kind: 'held'; hold_id: string; req: ChunkRequest };
@@ -31,8 +34,19 @@ export class CallMetering {
     readonly currency: string,
     rate: Rate,
     chunk_s = 60,
+    /** The IVR node metering the call: every money write checks it still owns the call (fencing). */
+    readonly owner?: string,
   ) {
     this.meter = new CallMeter(rate, chunk_s);
+  }
+
+  /** False when another node has taken the call over (this node's lease expired). */
+  private async owned(q: Sql): Promise<boolean> {
+    return this.owner === undefined || ownsActiveCall(q, this.call_id, this.owner);
+  }
+
+  private notOwned(): BillingError {
+    return new BillingError('invalid_state', `call ${this.call_id} is no longer owned by IVR node ${this.owner ?? ''}`);
   }
 
   get limit_s(): number {
@@ -57,6 +71,7 @@ export class CallMetering {
   private async extendOnce(): Promise<Result<boolean>> {
     if (this.meter.limitIsFinal) return ok(false);
     const step = await this.billing.tx(async (ctx): Promise<Result<ExtendStep>> => {
+      if (!(await this.owned(ctx.q))) return { ok: false as const, error: this.notOwned() };
       // Locked: the chunk is sized from the same available balance the reservation then checks, so a
       // concurrent merchant spend makes the limit shrink to what is affordable, never end early.
       const card = await cardById(ctx.q, this.card_id, true);
@@ -87,20 +102,9 @@ export class CallMetering {
    * Rebuilds a call's meter from its holds after a restart or reconnect (each call hold records
    * its span as `chunk FROM-TO`). Voided/expired-unpaid chunks end the covered time.
    */
-  static async restore(billing: Billing, call_id: string, card_id: number, currency: string, rate: Rate, chunk_s = 60): Promise<CallMetering> {
-    const m = new CallMetering(billing, call_id, card_id, currency, rate, chunk_s);
-    const holds = await holdsOfCall(billing.read(), call_id);
-    const spans = holds
-      .map((h) => ({ h, span: /^chunk (\d+)-(\d+)$/.exec(h.description ?? '') }))
-      .filter((x): x is { h: typeof x.h; span: RegExpExecArray } => x.span !== null && x.h.status !== 'voided')
-      .sort((a, b) => Number(a.span[1]) - Number(b.span[1]));
-    for (const { h, span } of spans) {
-      // Free chunks leave no hold: fill the gap they covered at no cost.
-      if (Number(span[1]) > m.meter.covered_s) m.meter.addChunk(`free_${call_id}_${m.meter.covered_s}`, { from_s: m.meter.covered_s, to_s: Number(span[1]), amount_minor: 0 }, 'captured');
-      const req = { from_s: Number(span[1]), to_s: Number(span[2]), amount_minor: h.status === 'captured' ? h.captured_minor : h.amount_minor };
-      // An expired chunk stays billable: captureHold takes it if the money is still there.
-      m.meter.addChunk(h.id, req, h.status === 'captured' ? 'captured' : 'pending');
-    }
+  static async restore(billing: Billing, call_id: string, card_id: number, currency: string, rate: Rate, chunk_s = 60, owner?: string): Promise<CallMetering> {
+    const m = new CallMetering(billing, call_id, card_id, currency, rate, chunk_s, owner);
+    meterFromHolds(m.meter, call_id, await holdsOfCall(billing.read(), call_id), { stillHeldOnly: false });
     return m;
   }
 
@@ -108,7 +112,10 @@ export class CallMetering {
   async captureElapsed(elapsed_s: number): Promise<number> {
     let n = 0;
     for (const c of this.meter.dueForCapture(elapsed_s)) {
-      const r = await this.billing.tx((ctx) => settleCallChunk(ctx, c.hold_id, c.amount_minor));
+      const r = await this.billing.tx(async (ctx) => {
+        if (!(await this.owned(ctx.q))) throw this.notOwned();
+        return settleCallChunk(ctx, c.hold_id, c.amount_minor);
+      });
       if (!r.ok) throw r.error;
       this.meter.markCaptured(c.hold_id);
       n++;
@@ -116,10 +123,12 @@ export class CallMetering {
     return n;
   }
 
-  /** Final bill: captures exactly the rated cost of `duration_s` (0 when never answered), releases the rest, closes the call record. */
+  /** Final bill: captures exactly the rated cost of `duration_s` (0 when never answered), releases the rest, closes the call record (with its buy cost when the carrier is known). */
   async finish(duration_s: number, fields: { hangup_cause: string | null; answered_at_ms: number | null; ended_at_ms: number; status: 'completed' | 'failed' }): Promise<{ billed_s: number; cost_minor: number; captured_minor: number }> {
+    const talk_s = this.meter.talkSeconds(duration_s);
     const bill = this.meter.settle(duration_s);
     const captured = await this.billing.tx(async (ctx) => {
+      if (!(await this.owned(ctx.q))) throw this.notOwned();
       let total = this.meter.captured_minor;
       for (const c of bill.captures) {
         const r = await settleCallChunk(ctx, c.hold_id, c.amount_minor);
@@ -129,12 +138,34 @@ export class CallMetering {
         else if (!(isBillingError(r.error) && (r.error.code === 'invalid_state' || r.error.code === 'insufficient_funds'))) throw r.error;
       }
       await updateCallRecord(ctx.q, this.call_id, {
-        billed_seconds: bill.billed_s, cost_minor: bill.cost_minor, captured_minor: total,
+        billed_seconds: bill.billed_s, cost_minor: bill.cost_minor, captured_minor: total, talk_ms: Math.round(talk_s * 1000),
         hangup_cause: fields.hangup_cause, answered_at_ms: fields.answered_at_ms, ended_at_ms: fields.ended_at_ms, status: fields.status,
       });
+      // The buy side, when the SIP edge already named the winning carrier (else when it does).
+      await settleBuyCost(ctx.q, this.call_id);
       return total;
     });
     for (const c of bill.captures) this.meter.markCaptured(c.hold_id);
     return { billed_s: bill.billed_s, cost_minor: bill.cost_minor, captured_minor: captured };
+  }
+}
+
+/**
+ * Rebuilds a call's chunks from its holds (each call hold records its span as `chunk FROM-TO`).
+ * Voided chunks end the covered time. An expired chunk stays billable for the IVR (captureHold takes
+ * it if the money is still there); `stillHeldOnly` stops at the first chunk that is neither captured
+ * nor still pending (billing from a CDR never goes beyond money still held).
+ */
+export function meterFromHolds(meter: CallMeter, call_id: string, holds: readonly Hold[], opts: { stillHeldOnly: boolean }): void {
+  const spans = holds
+    .map((h) => ({ h, span: /^chunk (\d+)-(\d+)$/.exec(h.description ?? '') }))
+    .filter((x): x is { h: Hold; span: RegExpExecArray } => x.span !== null && x.h.status !== 'voided')
+    .sort((a, b) => Number(a.span[1]) - Number(b.span[1]));
+  for (const { h, span } of spans) {
+    if (opts.stillHeldOnly && h.status !== 'captured' && h.status !== 'pending') break;
+    // Free chunks leave no hold: fill the gap they covered at no cost.
+    if (Number(span[1]) > meter.covered_s) meter.addChunk(`free_${call_id}_${meter.covered_s}`, { from_s: meter.covered_s, to_s: Number(span[1]), amount_minor: 0 }, 'captured');
+    const req = { from_s: Number(span[1]), to_s: Number(span[2]), amount_minor: h.status === 'captured' ? h.captured_minor : h.amount_minor };
+    meter.addChunk(h.id, req, h.status === 'captured' ? 'captured' : 'pending');
   }
 }

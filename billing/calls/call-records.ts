@@ -22,18 +22,35 @@ export interface CallRecord {
   hangup_cause: string | null;
   channel_id: string | null;
   outbound_channel_id: string | null;
+  /** The carrier that answered (set by the SIP edge), its buy rate snapshot, and the buy side of the bill. */
+  carrier_id: number | null;
+  buy_rate_json: string | null;
+  /** Talk time billed, before rounding to increments (set at settlement). */
+  talk_ms: number | null;
+  buy_billed_seconds: number | null;
+  buy_cost_minor: number | null;
+  /** The IVR node that owns the call while it is active (meters and reconciles it). */
+  ivr_node: string | null;
+  /** `awaiting`: reconciled unseen, unconfirmed chunks held until the CDR comes; `billed`: billed from Asterisk's CDR; `missing`: no CDR came. */
+  cdr_state: CdrState | null;
+  /** Talk time the CDR showed (seconds), when billed from it. */
+  cdr_talk_s: number | null;
 }
 
-const COLUMNS = 'id, card_id, caller_number, access_number, destination, destination_name, currency, rate_json, status, started_at_ms, answered_at_ms, ended_at_ms, billed_seconds, cost_minor, captured_minor, hangup_cause, channel_id, outbound_channel_id';
+export type CdrState = 'awaiting' | 'billed' | 'missing';
 
-export async function insertCallRecord(q: Sql, r: Pick<CallRecord, 'id' | 'card_id' | 'caller_number' | 'access_number' | 'channel_id' | 'started_at_ms'>): Promise<void> {
-  await q.run("INSERT INTO call_records (id, card_id, caller_number, access_number, channel_id, status, started_at_ms) VALUES (?, ?, ?, ?, ?, 'active', ?)", [
-    r.id, r.card_id, r.caller_number, r.access_number, r.channel_id, r.started_at_ms,
+const COLUMNS = 'id, card_id, caller_number, access_number, destination, destination_name, currency, rate_json, status, started_at_ms, answered_at_ms, ended_at_ms, billed_seconds, cost_minor, captured_minor, hangup_cause, channel_id, outbound_channel_id, carrier_id, buy_rate_json, talk_ms, buy_billed_seconds, buy_cost_minor, ivr_node, cdr_state, cdr_talk_s';
+
+/** Opens an active record, owned by `ivr_node` (default: the node its id names, `<node>-<hex>`). */
+export async function insertCallRecord(q: Sql, r: Pick<CallRecord, 'id' | 'card_id' | 'caller_number' | 'access_number' | 'channel_id' | 'started_at_ms'> & { ivr_node?: string }): Promise<void> {
+  const node = r.ivr_node ?? (r.id.includes('-') ? r.id.slice(0, r.id.indexOf('-')) : null);
+  await q.run("INSERT INTO call_records (id, card_id, caller_number, access_number, channel_id, status, started_at_ms, ivr_node) VALUES (?, ?, ?, ?, ?, 'active', ?, ?)", [
+    r.id, r.card_id, r.caller_number, r.access_number, r.channel_id, r.started_at_ms, node,
   ]);
 }
 
 /** Fields a call flow fills in as the call goes (card after login, destination and rate snapshot, answer time…). */
-export async function updateCallRecord(q: Sql, id: string, patch: Partial<Omit<CallRecord, 'id' | 'rate_json'>> & { rate?: Rate & { currency?: string } }): Promise<void> {
+export async function updateCallRecord(q: Sql, id: string, patch: Partial<Omit<CallRecord, 'id' | 'rate_json' | 'carrier_id' | 'buy_rate_json' | 'buy_billed_seconds' | 'buy_cost_minor'>> & { rate?: Rate & { currency?: string } }): Promise<void> {
   const { rate, ...rest } = patch;
   const fields: Record<string, string | number | null> = { ...(rest as Record<string, string | number | null>) };
   if (rate) fields.rate_json = JSON.stringify(rate);
@@ -48,6 +65,21 @@ export async function callRecordById(q: Sql, id: string): Promise<CallRecord | u
 
 export async function activeCallRecords(q: Sql): Promise<CallRecord[]> {
   return q.all<CallRecord>(`SELECT ${COLUMNS} FROM call_records WHERE status = 'active' ORDER BY started_at_ms`);
+}
+
+/** Active records owned by one IVR node. */
+export async function activeCallRecordsOf(q: Sql, ivr_node: string): Promise<CallRecord[]> {
+  return q.all<CallRecord>(`SELECT ${COLUMNS} FROM call_records WHERE status = 'active' AND ivr_node = ? ORDER BY started_at_ms`, [ivr_node]);
+}
+
+/**
+ * Fencing: true when `ivr_node` still owns the active call (and, on PostgreSQL, locks its row until
+ * the transaction ends). Every money write of a live call checks it in the same transaction, so a
+ * node whose calls were taken over (its lease expired while it stalled) can no longer bill them.
+ */
+export async function ownsActiveCall(q: Sql, id: string, ivr_node: string): Promise<boolean> {
+  const row = await q.one(`SELECT id FROM call_records WHERE id = ? AND ivr_node = ? AND status = 'active'${q.forUpdate}`, [id, ivr_node]);
+  return row !== undefined;
 }
 
 export async function callRecordsOfCard(q: Sql, card_id: number, limit = 100): Promise<CallRecord[]> {

@@ -58,8 +58,12 @@ export async function deckRates(q: Sql, deck_id: number): Promise<RatedDestinati
  * Loads a new version of deck `name` beside the live one (chunked transactions, invisible to
  * calls), then switches in ONE transaction: the old version is retired, the new one active.
  * Calls in flight keep the rate they snapshotted at start. Duplicate prefixes are rejected.
+ * A carrier's buy deck is the same thing with `owner.carrier_id` set (see billing/carriers/carrier-deck.ts).
  */
-export async function importDeck(db: Database, name: string, currency: string, rates: readonly Rate[], now_ms: number, onProgress?: (done: number) => void): Promise<DeckSummary> {
+export async function importDeck(
+  db: Database, name: string, currency: string, rates: readonly Rate[], now_ms: number, onProgress?: (done: number) => void,
+  owner: { carrier_id: number | null } = { carrier_id: null },
+): Promise<DeckSummary> {
   const seen = new Set<string>();
   for (const r of rates) {
     validateRate(r);
@@ -67,8 +71,8 @@ export async function importDeck(db: Database, name: string, currency: string, r
     seen.add(r.prefix);
   }
   const deck = await db.tx((q) => q.one<{ id: number }>(
-    "INSERT INTO rate_decks (name, currency, status, row_count, created_at_ms) VALUES (?, ?, 'loading', ?, ?) RETURNING id",
-    [name, currency, rates.length, now_ms],
+    "INSERT INTO rate_decks (name, currency, status, row_count, created_at_ms, carrier_id) VALUES (?, ?, 'loading', ?, ?, ?) RETURNING id",
+    [name, currency, rates.length, now_ms, owner.carrier_id],
   ));
   assert(deck, 'deck id');
   const CHUNK = 500;

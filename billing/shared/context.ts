@@ -25,6 +25,8 @@ export interface BillingPolicy {
   issuer_prefix: string;
   pin_length: number;
   merchant_hold_ttl_ms: number;
+  /** The sell deck calls are rated from (RATE_DECK): least-cost routing prices margins against it. */
+  sell_deck: string;
 }
 
 export const DEFAULT_POLICY: BillingPolicy = {
@@ -39,6 +41,7 @@ export const DEFAULT_POLICY: BillingPolicy = {
   issuer_prefix: '7',
   pin_length: 4,
   merchant_hold_ttl_ms: 7 * 24 * 3600 * 1000,
+  sell_deck: 'default',
 };
 
 /** What every operation inside a transaction needs: the SQL runner, the time of the operation, hashing, policy. */

@@ -177,6 +177,16 @@ export class AriTelephony implements Telephony {
     return handle;
   }
 
+  async playbackExists(playbackId: string): Promise<boolean> {
+    try {
+      await this.restCall('playbacks', 'get', { playbackId });
+      return true;
+    } catch (err) {
+      if (isGone(err)) return false;
+      throw err;
+    }
+  }
+
   async originate(request: OriginateRequest): Promise<OutboundLeg> {
     const channelId = request.channelId ?? randomUUID();
     const tracker = new LegTracker(channelId);

@@ -5,6 +5,8 @@ interface Tracked {
   channelId: string;
   cancelled: boolean;
   settled: boolean;
+  started: boolean;
+  markStarted: () => void;
   resolve: (end: PlaybackEnd) => void;
   graceTimer?: NodeJS.Timeout;
 }
@@ -25,11 +27,19 @@ export class PlaybackTracker {
     const done = new Promise<PlaybackEnd>((r) => {
       resolve = r;
     });
-    const t: Tracked = { channelId, cancelled: false, settled: false, resolve };
+    let markStarted: () => void = () => {};
+    const started = new Promise<void>((r) => {
+      markStarted = r;
+    });
+    const t: Tracked = { channelId, cancelled: false, settled: false, started: false, markStarted, resolve };
     this.tracked.set(playbackId, t);
     return {
       playbackId,
       channelId,
+      started,
+      get hasStarted() {
+        return t.started;
+      },
       done,
       cancel: async () => {
         if (t.settled) return;
@@ -46,6 +56,7 @@ export class PlaybackTracker {
     t.settled = true;
     clearTimeout(t.graceTimer);
     this.tracked.delete(playbackId);
+    t.markStarted();
     t.resolve(t.cancelled && end !== 'gone' ? 'stopped' : end);
   }
 
@@ -53,6 +64,7 @@ export class PlaybackTracker {
     const t = this.tracked.get(playbackId);
     if (t) clearTimeout(t.graceTimer);
     this.tracked.delete(playbackId);
+    t?.markStarted();
   }
 
   /** After a reconnect: playbacks on channels that no longer exist are gone. */
@@ -67,6 +79,14 @@ export class PlaybackTracker {
         for (const [id, t] of this.tracked) if (t.channelId === e.channel.id) this.end(id, 'gone');
       }
       if (e.type !== 'ChannelHangupRequest') this.hangingUp.delete(e.channel.id);
+      return;
+    }
+    if (e.type === 'PlaybackStarted') {
+      const started = this.tracked.get(e.playback.id);
+      if (started) {
+        started.started = true;
+        started.markStarted();
+      }
       return;
     }
     if (e.type !== 'PlaybackFinished') return;

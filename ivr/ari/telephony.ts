@@ -87,6 +87,14 @@ export type PlaybackEnd = 'finished' | 'stopped' | 'gone';
 export interface PlaybackHandle {
   readonly playbackId: string;
   readonly channelId: string;
+  /**
+   * Resolves once Asterisk reports the playback started (PlaybackStarted, which may come before the play's 201), or
+   * once it has ended without one. Asterisk 22 can answer a play 201 "queued" and never start it
+   * (play-right-after-bridge-destroy.jsonl): whoever waits on a playback bounds this wait. Never rejects.
+   */
+  readonly started: Promise<void>;
+  /** True once PlaybackStarted has been seen. */
+  readonly hasStarted: boolean;
   /** 'finished' (played to the end), 'stopped' (cancel()), 'gone' (the channel went away). Never rejects. */
   readonly done: Promise<PlaybackEnd>;
   /** Stops the playback; `done` then resolves 'stopped' (unless it had already ended). Never rejects. */
@@ -138,6 +146,11 @@ export interface Telephony {
 
   /** Plays the media one after the other as one playback. */
   play(channelId: string, mediaUris: readonly string[], opts?: { playbackId?: string }): Promise<PlaybackHandle>;
+  /**
+   * Whether Asterisk still has the playback (queued, playing or paused): false once it has ended, and for a play
+   * Asterisk accepted but dropped (play-right-after-bridge-destroy.jsonl: GET 404 for a playback that never started).
+   */
+  playbackExists(playbackId: string): Promise<boolean>;
 
   /** Originates an outbound leg into our app: no StasisStart until it answers. */
   originate(request: OriginateRequest): Promise<OutboundLeg>;

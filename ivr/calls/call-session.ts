@@ -28,7 +28,7 @@ export interface ChosenDestination {
 
 /** How the last outbound call went, for the after-call step. */
 export type LastCall =
-  | { kind: 'not_connected'; status: 'BUSY' | 'NOANSWER' | 'CONGESTION' | 'FAILED' }
+  | { kind: 'not_connected'; status: 'BUSY' | 'NOANSWER' | 'CONGESTION' | 'FAILED' | 'UNAVAILABLE' }
   | { kind: 'billed'; cost_minor: number; cut_off: boolean };
 
 export interface InboundChannel {
@@ -70,9 +70,9 @@ export class CallSession {
   constructor(readonly ctx: IvrContext, readonly channel: InboundChannel, private readonly steps: StepTable, initial: CallState = 'answering', lang?: Language) {
     this.current = initial;
     this.lang = lang ?? (ctx.options.languages[0] as Language);
-    this.io = new CallerIo(ctx.tel, channel.id, ctx.options.clock);
-    this.caller = normaliseCaller(channel.callerNumber, ctx.options.defaultCountry);
     this.log = ctx.log.child({ channel_id: channel.id, session: 'call' });
+    this.io = new CallerIo(ctx.tel, channel.id, ctx.options, this.log);
+    this.caller = normaliseCaller(channel.callerNumber, ctx.options.defaultCountry);
   }
 
   get state(): CallState {

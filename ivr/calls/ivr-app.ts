@@ -1,11 +1,13 @@
-import { activeCallRecords } from '../../billing/calls/call-records';
+import { activeCallRecords, callRecordById } from '../../billing/calls/call-records';
 import { releaseNodeCardCalls, renewCardCalls } from '../../billing/calls/card-calls';
 import type { AppSnapshot, ChannelInfo, TelephonyEvent, Unsubscribe } from '../ari/telephony';
 import type { Language } from '../prompts/languages';
 import { isLanguage } from '../prompts/languages';
+import { BalanceWatch } from './balance-watch';
 import { CallSession } from './call-session';
 import type { CallState } from './call-state';
-import type { IvrContext } from './ivr-context';
+import type { IvrAppDeps, IvrContext } from './ivr-context';
+import { NodeLease } from './node-lease';
 import { settleUnwatched } from './reconcile-job';
 import { STEPS } from './steps/steps';
 
@@ -17,6 +19,11 @@ const OUTBOUND_ARG = 'outbound';
  * reconciliation of calls in progress at start and after every event-socket reconnect.
  * Stopping detaches the sessions without touching calls or money: Asterisk's TIMEOUT(absolute)
  * and the holds' expiry keep them safe, and the next start reconciles them.
+ *
+ * The process holds a lease on its node id (node-lease.ts). The calls it owns are the active call
+ * records whose `ivr_node` is its id: those it opened, and those it took over from a node whose lease
+ * expired (they are reconciled like its own: resumed when Asterisk still has them, else billed by the
+ * reconcile rule or from the CDR). Channels of another node's live calls are left alone.
  */
 export class IvrApp {
   private readonly sessions = new Map<string, CallSession>();
@@ -27,14 +34,27 @@ export class IvrApp {
   private renewing: Promise<void> = Promise.resolve();
   /** Every session's run(), for tests and shutdown. */
   private readonly runs = new Set<Promise<void>>();
+  readonly lease: NodeLease;
+  /** Calls were taken over but not reconciled yet (the snapshot failed): retried on the next lease tick. */
+  private reconcileOwed = false;
 
-  constructor(readonly ctx: IvrContext) {}
+  readonly ctx: IvrContext;
+
+  constructor(deps: IvrAppDeps) {
+    this.ctx = { ...deps, balances: new BalanceWatch(deps.billing, deps.options.clock, deps.options.balanceWatch_ms, deps.log.child({ component: 'balance-watch' })) };
+    this.lease = new NodeLease(this.ctx, {
+      tookOver: () => this.reconcileTakenOver(),
+      lost: () => void this.restartAfterLostLease(),
+      superseded: () => void this.stop(),
+    });
+  }
 
   get activeSessions(): number {
     return this.sessions.size;
   }
 
   async start(): Promise<void> {
+    await this.lease.acquire();
     // Card places of this node's previous run: the calls still in progress take theirs back as
     // they are reconciled (callers in the middle of logging in, when they log in).
     // On failure they free themselves after their TTL.
@@ -45,6 +65,7 @@ export class IvrApp {
     if (freed) this.ctx.log.info('card places of the previous run freed', { freed });
     this.running = true;
     this.unsubscribe = this.ctx.tel.on((e) => this.onEvent(e));
+    this.lease.start();
     this.scheduleRenewal();
     await this.reconcile(await this.ctx.tel.snapshot());
   }
@@ -55,10 +76,61 @@ export class IvrApp {
     this.cancelRenewal?.();
     await this.renewing;
     this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    await this.lease.stop();
     await this.reconciling;
+    await this.detachAll();
+  }
+
+  private async detachAll(): Promise<void> {
     for (const s of this.sessions.values()) s.detach();
     this.sessions.clear();
+    this.ctx.balances.stop();
     await Promise.allSettled([...this.runs]);
+  }
+
+  private reconcileTakenOver(): void {
+    this.reconcileOwed = true;
+    void this.payReconcileDebt();
+  }
+
+  private async payReconcileDebt(): Promise<void> {
+    if (!this.reconcileOwed || !this.running) return;
+    try {
+      const snapshot = await this.ctx.tel.snapshot();
+      this.reconcileOwed = false;
+      await this.reconcile(snapshot);
+    } catch (err) {
+      this.ctx.log.warn('could not list channels to reconcile taken-over calls (retried)', { error: err instanceof Error ? err.message : String(err) });
+      this.ctx.options.clock.after(this.lease.renewEvery_ms, () => void this.payReconcileDebt());
+    }
+  }
+
+  /**
+   * Our lease was reaped: other nodes may own some of our calls now. The lease is taken again (from
+   * then on nobody can take our calls), then every session whose call moved lets go (no hang-up, no
+   * billing: the money writes of a call we no longer own are refused by the database anyway); callers
+   * still in the menus carry on. Our calls are then reconciled afresh, as after a restart.
+   */
+  private async restartAfterLostLease(): Promise<void> {
+    if (!this.running) return;
+    try {
+      await this.reconciling;
+      await this.lease.acquire();
+      const q = this.ctx.billing.read().q;
+      for (const s of [...this.sessions.values()]) {
+        if (s.callId === undefined) continue;
+        const rec = await callRecordById(q, s.callId);
+        if (rec?.status === 'active' && rec.ivr_node === this.ctx.options.nodeId) continue;
+        this.ctx.log.warn('letting go of a call taken over by another node', { call_id: s.callId });
+        s.detach();
+        this.sessions.delete(s.channel.id);
+      }
+      await this.reconcile(await this.ctx.tel.snapshot());
+    } catch (err) {
+      this.ctx.log.error('IVR restart after a lost lease failed: its calls are reconciled when the channels can be listed', { error: err instanceof Error ? err.message : String(err) });
+      this.reconcileTakenOver();
+    }
   }
 
   /** Resolves when every session started so far has ended (tests, bench). */
@@ -133,10 +205,13 @@ export class IvrApp {
     if (!this.running) return;
     const { ctx } = this;
     const channels = new Map(snapshot.channels.map((c) => [c.id, c]));
+    const me = ctx.options.nodeId;
     const active = await activeCallRecords(ctx.billing.read().q);
     // Read the sessions AFTER the records: a call opened meanwhile is a session's, not ours to settle.
     const owned = this.ownedCallIds();
-    const records = active.filter((r) => r.id.startsWith(`${ctx.options.nodeId}-`) && !owned.has(r.id));
+    const records = active.filter((r) => r.ivr_node === me && !owned.has(r.id));
+    // Another node's live calls: not ours to adopt or hang up (taken over if its lease expires).
+    const othersChannels = new Set(active.filter((r) => r.ivr_node !== me).flatMap((r) => [r.channel_id, r.outbound_channel_id]).filter((id): id is string => id !== null));
     const handled = new Set<string>();
     for (const record of records) {
       const out = record.outbound_channel_id ? channels.get(record.outbound_channel_id) : undefined;
@@ -145,22 +220,28 @@ export class IvrApp {
       if (caller && !this.sessions.has(caller.id)) {
         handled.add(caller.id);
         const langArg = out?.stasisArgs[2];
-        const bridgeUp = snapshot.bridges.some((b) => b.id === `${record.id}-br`);
+        const bridge = snapshot.bridges.find((b) => b.id === `${record.id}-br`);
         this.startSession(caller, 'reconciling', (s) => {
-          s.reconcile = { record, outboundUp: out !== undefined, bridgeUp };
+          s.reconcile = { record, outboundUp: out !== undefined, bridgeUp: bridge !== undefined, callerInBridge: bridge?.channelIds.includes(caller.id) ?? false };
         }, langArg !== undefined && isLanguage(langArg) ? langArg : undefined);
       } else if (!caller) {
         // Re-checked right before settling: a session may have taken the call up since (e.g. one still reconciling).
         if (this.ownedCallIds().has(record.id) || this.sessionFor(record)) continue;
-        await settleUnwatched(ctx, record, out !== undefined);
+        // One call that cannot be settled (e.g. taken over meanwhile) must not hold up the others.
+        await settleUnwatched(ctx, record, out !== undefined).catch((err: unknown) => {
+          ctx.log.error('could not reconcile a call (retried at the next reconcile)', { call_id: record.id, error: err instanceof Error ? err.message : String(err) });
+        });
       }
     }
     for (const ch of snapshot.channels) {
-      if (!ch.inStasis || handled.has(ch.id) || this.sessions.has(ch.id)) continue;
+      if (!ch.inStasis || handled.has(ch.id) || this.sessions.has(ch.id) || othersChannels.has(ch.id)) continue;
       if (ch.stasisArgs[0] === OUTBOUND_ARG) {
         const callId = ch.stasisArgs[1];
         const live = [...this.sessions.values()].some((s) => s.callId === callId);
-        if (!live && callId?.startsWith(`${ctx.options.nodeId}-`)) {
+        // A leg of ours with no call, or of a call already settled (e.g. by the node that took it over): nobody pays for it.
+        const rec = callId !== undefined && !live ? await callRecordById(ctx.billing.read().q, callId) : undefined;
+        const settled = rec !== undefined && rec.status !== 'active';
+        if (!live && (callId?.startsWith(`${me}-`) || settled)) {
           ctx.log.warn('hanging up an outbound leg with no call', { out_channel_id: ch.id });
           await ctx.tel.hangup(ch.id).catch(() => undefined);
         }

@@ -1,3 +1,4 @@
+import { TIMER_TOLERANCE_S } from '../../billing/calls/call-meter';
 import type { CallMetering } from '../../billing/calls/call-metering';
 import { availableMinor } from '../../billing/cards/card';
 import { cardById } from '../../billing/cards/card-rows';
@@ -33,7 +34,10 @@ export interface MeteredCallParams {
   log: Logger;
 }
 
-const EPSILON_S = 0.001;
+/** Moments within this of now count as reached: the same tolerance CallMeter.dueForCapture() uses. */
+const TOLERANCE_S = TIMER_TOLERANCE_S;
+/** Smallest TIMEOUT(absolute) ever set. */
+const MIN_TIMEOUT_S = 0.001;
 /** While the event socket is down, the outbound leg is probed (over REST) this often. */
 const PROBE_S = 1;
 
@@ -109,7 +113,8 @@ export class MeteredCall {
   start(): void {
     if (this.started || this.ended) return;
     this.started = true;
-    this.enqueue(() => this.tick());
+    this.unsubscribes.push(this.ctx.balances.watch(this.p.metering.card_id, (available) => this.onAvailableChanged(available)));
+    void this.enqueue(() => this.tick());
   }
 
   /** Ends the leg from our side (e.g. after an error), billing it to this second. */
@@ -176,6 +181,7 @@ export class MeteredCall {
     let now_s = this.elapsed_s();
     let projected = metering.limit_s;
     let reschedule = true;
+    let billingFailed = false;
     try {
       const elapsed = now_s;
       const lostAt = this.disconnectedAt_ms;
@@ -184,7 +190,7 @@ export class MeteredCall {
           // Reserving the next chunk is the time-critical part (Asterisk cuts the leg at the covered
           // time): reserve, move the Asterisk-side limit, then capture what has elapsed.
           const ahead = Math.min(o.reserveAhead_s, o.chunk_s / 2);
-          if (!metering.meter.limitIsFinal && elapsed >= metering.limit_s - ahead - EPSILON_S) {
+          if (!metering.meter.limitIsFinal && elapsed >= metering.limit_s - ahead - TOLERANCE_S) {
             const r = await metering.extend();
             if (!r.ok) {
               this.p.log.warn('chunk reservation refused: the limit is final', { code: r.error.code });
@@ -199,6 +205,7 @@ export class MeteredCall {
         // Fail closed: without billing we do not extend; the leg ends at what is already covered.
         this.p.log.error('metering failed: the limit is final', { error: err instanceof Error ? err.message : String(err) });
         metering.meter.limitIsFinal = true;
+        billingFailed = true;
       }
       if (this.ended) return;
       if (this.disconnectedAt_ms !== undefined) {
@@ -206,7 +213,7 @@ export class MeteredCall {
         if (this.ended) return;
       }
       now_s = this.elapsed_s();
-      if (now_s >= metering.limit_s - EPSILON_S) {
+      if (now_s >= metering.limit_s - TOLERANCE_S) {
         if (metering.meter.limitIsFinal) {
           this.end('cut_off', this.lastConfirmed_ms());
           return;
@@ -225,23 +232,24 @@ export class MeteredCall {
       }
       const known = await this.projectedEnd_s();
       projected = known ?? metering.limit_s;
-      if (known !== undefined && !this.warned && projected > o.warnBefore_s && projected - now_s <= o.warnBefore_s + EPSILON_S) {
+      if (known !== undefined && !this.warned && projected > o.warnBefore_s && projected - now_s <= o.warnBefore_s + TOLERANCE_S) {
         this.warned = true;
         this.p.log.info('one minute warning', { left_s: Math.round(projected - now_s) });
         void this.p.playWarning().catch(() => undefined);
       }
     } catch (err) {
       this.p.log.error('metering tick failed', { error: err instanceof Error ? err.message : String(err) });
+      billingFailed = true;
     } finally {
       // Whatever failed, metering goes on: the next tick is always armed while the call lasts.
-      if (reschedule && !this.ended) this.schedule(now_s, projected);
+      if (reschedule && !this.ended) this.schedule(now_s, projected, !billingFailed);
     }
   }
 
   /** Socket down: is the leg still there? A leg found gone ends the call at the last moment it was confirmed up. */
   private async probeLeg(): Promise<void> {
     const limit = this.limit_s;
-    const left = Math.max(EPSILON_S, limit - this.elapsed_s() + this.ctx.options.absoluteTimeoutGrace_s);
+    const left = Math.max(MIN_TIMEOUT_S, limit - this.elapsed_s() + this.ctx.options.absoluteTimeoutGrace_s);
     const probedAt = this.now();
     try {
       // Re-setting TIMEOUT(absolute) to the same deadline doubles as the probe.
@@ -275,26 +283,56 @@ export class MeteredCall {
     }
   }
 
+  /** The projected end the last tick computed (undefined: unknown). */
+  private lastProjected_s?: number;
+
+  /** The covered time plus what `available_minor` still buys after it. */
+  private projectedFrom(available_minor: number): number {
+    const { metering } = this.p;
+    if (metering.meter.limitIsFinal) return metering.limit_s;
+    const rate = metering.meter.rate;
+    const spent = priceBilledSeconds(rate, metering.limit_s);
+    return Math.max(metering.limit_s, maxAffordableSeconds(rate, spent + Math.max(0, available_minor)));
+  }
+
+  /**
+   * The card's available balance changed (balance-watch.ts): a spend elsewhere (or a refund, or another call) moves
+   * the projected end, so the warning and cut-off moments are re-computed at once. The call's own reservations leave
+   * the projected end where it was (the limit grows by what the available balance shrinks), so they wake nothing.
+   */
+  private onAvailableChanged(available_minor: number): void {
+    if (this.ended || !this.started || (this.warned && this.p.metering.meter.limitIsFinal)) return;
+    if (this.lastProjected_s !== undefined && this.projectedFrom(available_minor) === this.lastProjected_s) return;
+    this.tickNow();
+  }
+
   /**
    * When the money runs out if nobody else spends: the covered time plus what the available balance
    * still buys; undefined when the balance cannot be read (then no warning is played on a guess).
    */
   private async projectedEnd_s(): Promise<number | undefined> {
     const { metering } = this.p;
-    if (metering.meter.limitIsFinal) return metering.limit_s;
+    if (metering.meter.limitIsFinal) {
+      this.lastProjected_s = metering.limit_s;
+      return metering.limit_s;
+    }
     try {
       const card = await cardById(this.ctx.billing.read().q, metering.card_id);
       if (!card) return metering.limit_s;
-      const rate = metering.meter.rate;
-      const spent = priceBilledSeconds(rate, metering.limit_s);
-      return Math.max(metering.limit_s, maxAffordableSeconds(rate, spent + Math.max(0, availableMinor(card))));
+      this.lastProjected_s = this.projectedFrom(availableMinor(card));
+      return this.lastProjected_s;
     } catch (err) {
       this.p.log.warn('could not read the balance: metering goes on with the covered time', { error: err instanceof Error ? err.message : String(err) });
       return undefined;
     }
   }
 
-  private schedule(now_s: number, projected_s: number): void {
+  /**
+   * Arms the next wake-up. Wake-ups within TOLERANCE_S of now count as reached (CallMeter.dueForCapture agrees);
+   * work still due at `now_s` (a chunk that ended while this tick ran, a reservation) runs at once rather than being
+   * dropped, except a capture right after billing failed (no busy loop on a failing database).
+   */
+  private schedule(now_s: number, projected_s: number, retryCapture: boolean): void {
     const { metering } = this.p;
     const o = this.ctx.options;
     const ahead = Math.min(o.reserveAhead_s, o.chunk_s / 2);
@@ -305,8 +343,12 @@ export class MeteredCall {
     if (!this.warned) wakes.push(projected_s - o.warnBefore_s);
     if (this.disconnectedAt_ms !== undefined) wakes.push(now_s + PROBE_S);
     // A reservation already due (e.g. the socket just came back) runs at once.
-    const reserveDue = !metering.meter.limitIsFinal && this.disconnectedAt_ms === undefined && now_s >= metering.limit_s - ahead - EPSILON_S;
-    const next = reserveDue ? now_s : Math.min(...wakes.filter((w) => w > now_s + EPSILON_S));
+    const reserveDue = !metering.meter.limitIsFinal && this.disconnectedAt_ms === undefined && now_s >= metering.limit_s - ahead - TOLERANCE_S;
+    // A chunk that ended while this tick ran (after it read the time for its capture) is captured at once; while
+    // the socket is down only time confirmed before it went can be captured (no busy loop on a later chunk).
+    const horizon_s = this.disconnectedAt_ms === undefined ? now_s : Math.min(now_s, this.elapsed_s(this.disconnectedAt_ms));
+    const captureDue = retryCapture && nextCapture !== undefined && nextCapture <= horizon_s + TOLERANCE_S;
+    const next = reserveDue || captureDue ? now_s : Math.min(...wakes.filter((w) => w > now_s + TOLERANCE_S));
     const delay_ms = Number.isFinite(next) ? (next - now_s) * 1000 : 1000;
     this.cancelTimer?.();
     this.cancelTimer = o.clock.after(Math.max(1, delay_ms), () => {

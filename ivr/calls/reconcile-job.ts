@@ -1,4 +1,5 @@
 import { CallMetering } from '../../billing/calls/call-metering';
+import { billFromCdr, holdCallForCdr } from '../../billing/calls/cdr/cdr-billing';
 import type { CallRecord } from '../../billing/calls/call-records';
 import type { RatedDestination } from '../../billing/rating/rate-store';
 import type { IvrContext } from './ivr-context';
@@ -10,12 +11,14 @@ export interface ReconcileJob {
   outboundUp: boolean;
   /** Its bridge is still there. */
   bridgeUp: boolean;
+  /** The caller is still in that bridge. */
+  callerInBridge: boolean;
 }
 
 export async function restoreMetering(ctx: IvrContext, record: CallRecord): Promise<CallMetering> {
   const rate = JSON.parse(record.rate_json ?? 'null') as RatedDestination | null;
   if (!rate || record.card_id === null || !record.currency) throw new Error(`call record ${record.id} has no rate snapshot`);
-  return CallMetering.restore(ctx.billing, record.id, Number(record.card_id), record.currency, rate, ctx.options.chunk_s);
+  return CallMetering.restore(ctx.billing, record.id, Number(record.card_id), record.currency, rate, ctx.options.chunk_s, ctx.options.nodeId);
 }
 
 /**
@@ -38,6 +41,19 @@ export async function settleUnwatched(ctx: IvrContext, record: CallRecord, outbo
   const answered = record.answered_at_ms !== null;
   const metering = await restoreMetering(ctx, record);
   const duration_s = confirmedSeconds(metering, answered);
+  const stillHeld = metering.meter.chunks.some((c) => c.state === 'pending' && c.amount_minor > 0);
+  if (ctx.options.awaitCdr && answered && stillHeld) {
+    await holdCallForCdr(ctx.billing, {
+      call_id: record.id, owner: ctx.options.nodeId, billed_s: duration_s, captured_minor: metering.meter.captured_minor,
+      answered_at_ms: record.answered_at_ms, ended_at_ms: Math.round(ctx.options.clock.now_ms()),
+    });
+    // Its CDR may have been read already (imported before any node reconciled the call).
+    const fromCdr = await billFromCdr(ctx.billing, record.id);
+    const billed = fromCdr.kind === 'billed' ? { billed_s: fromCdr.billed_s, cost_minor: fromCdr.cost_minor } : { billed_s: duration_s, cost_minor: metering.meter.captured_minor };
+    ctx.metrics.callEnded('reconciled', billed.billed_s);
+    ctx.log.info(fromCdr.kind === 'billed' ? 'call reconciled and billed from its CDR' : 'call reconciled: billed what was confirmed, the rest held for its CDR', { call_id: record.id, ...billed });
+    return { ...billed, answered };
+  }
   const bill = await metering.finish(duration_s, {
     hangup_cause: 'reconciled', answered_at_ms: record.answered_at_ms, ended_at_ms: Math.round(ctx.options.clock.now_ms()), status: answered ? 'completed' : 'failed',
   });

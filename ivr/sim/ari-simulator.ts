@@ -5,7 +5,7 @@ import { SimCore } from './core';
 import { EventBus } from './event-bus';
 import type { FarEndRule } from './far-end';
 import { IdSource } from './format';
-import { remoteHangup } from './hangup';
+import { remoteHangup, requestHangup } from './hangup';
 import { AriHttpServer } from './http-server';
 import type { InboundCallOptions, SimCall } from './inbound-call';
 import { placeInboundCall } from './inbound-call';
@@ -90,6 +90,20 @@ export class AriSimulator extends EventEmitter {
     if (!ch?.alive) return false;
     remoteHangup(this.core, ch);
     return true;
+  }
+
+  /**
+   * Asterisk CLI `channel request hangup <channel>` on the `;2` half of an answered outbound Local channel (how the
+   * recordings made a far end go away); false when the channel is not such a half.
+   */
+  requestHangup(channelId: string): boolean {
+    const ch = this.core.liveChannel(channelId);
+    return ch ? requestHangup(this.core, ch) : false;
+  }
+
+  /** Changes which plays racing a bridge teardown are lost (see AriSimulatorOptions.racingPlayLost). */
+  setRacingPlayLost(rule: (n: number) => boolean): void {
+    this.core.opts.racingPlayLost = rule;
   }
 
   /** Drops every WebSocket (no close frame); optionally refuses new ones for a while. Channels survive. */

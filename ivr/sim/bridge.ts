@@ -2,7 +2,7 @@ import { emitChannel } from './channel-events';
 import type { SimCore } from './core';
 import type { SimBridge, SimChannel } from './model';
 import { bridgeJson } from './model';
-import { failPlaybacksOf, whenIdle } from './playback';
+import { failPlaybacksOf, settleRacingPlays, whenIdle } from './playback';
 
 /** Apps that hear about the bridge itself (BridgeDestroyed, bridge playbacks). */
 export function bridgeApps(b: SimBridge): string[] {
@@ -24,7 +24,7 @@ function enter(core: SimCore, b: SimBridge, ch: SimChannel): void {
  * the app; leaving by hanging up keeps it, so BridgeDestroyed is still delivered later (bridge-lifecycle B–F).
  */
 export function leaveBridge(core: SimCore, ch: SimChannel, how: 'removed' | 'hangup'): void {
-  const b = ch.bridgeId === undefined ? undefined : core.bridges.get(ch.bridgeId);
+  const b = ch.bridgeId === undefined ? undefined : core.bridges.get(ch.bridgeId) ?? core.departing.get(ch.bridgeId);
   ch.bridgeId = undefined;
   if (!b) return;
   b.channels = b.channels.filter((id) => id !== ch.id);
@@ -51,14 +51,28 @@ export async function addToBridge(core: SimCore, b: SimBridge, members: SimChann
   }
 }
 
+/**
+ * DELETE /bridges/{id}: the bridge is gone for REST at once (GET 404), its own playbacks fail; its members leave
+ * `bridgeTeardown_ms` later (ChannelLeftBridge each, then BridgeDestroyed), as on a real Asterisk where those
+ * events come just before or just after the 204. A play to a member in between races the teardown (playback.ts).
+ */
 export function destroyBridge(core: SimCore, b: SimBridge): void {
-  for (const id of [...b.channels]) {
-    const ch = core.channels.get(id);
-    if (ch) leaveBridge(core, ch, 'removed');
-  }
   failPlaybacksOf(core, `bridge:${b.id}`);
   core.bridges.delete(b.id);
+  core.departing.set(b.id, b);
+  core.record({ kind: 'bridge-destroy', bridgeId: b.id });
+  core.after(core.opts.bridgeTeardown_ms, () => completeTeardown(core, b));
+}
+
+function completeTeardown(core: SimCore, b: SimBridge): void {
+  if (core.departing.get(b.id) !== b) return;
+  for (const id of [...b.channels]) {
+    const ch = core.channels.get(id);
+    if (!ch) continue;
+    leaveBridge(core, ch, 'removed');
+    settleRacingPlays(core, ch);
+  }
+  core.departing.delete(b.id);
   const json = bridgeJson(b);
   for (const app of bridgeApps(b)) core.bus.send(app, 'BridgeDestroyed', [['bridge', json]]);
-  core.record({ kind: 'bridge-destroy', bridgeId: b.id });
 }

@@ -52,7 +52,7 @@ export function leaveStasis(core: SimCore, ch: SimChannel): void {
   if (ch.stasisApp === undefined) return;
   emitChannel(core, ch, 'StasisEnd');
   ch.stasisApp = undefined;
-  if (ch.origin === 'inbound') {
+  if (ch.origin === 'inbound' || ch.stasisFromDialplan === true) {
     ch.subscribedApp = undefined;
     return;
   }

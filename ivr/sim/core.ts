@@ -7,7 +7,7 @@ import type { ResolvedOptions } from './options';
 /** One thing the simulator saw the app (or a caller) do, for tests and the web phone. */
 export interface SimRecord {
   t_ms: number;
-  kind: 'answer' | 'ring' | 'ring-stop' | 'play' | 'playback-started' | 'playback-finished' | 'dtmf-received' | 'hangup'
+  kind: 'answer' | 'ring' | 'ring-stop' | 'play' | 'playback-started' | 'playback-finished' | 'playback-lost' | 'dtmf-received' | 'hangup'
     | 'originate' | 'create' | 'dial' | 'bridge-create' | 'bridge-add' | 'bridge-remove' | 'bridge-destroy' | 'set-var';
   channelId?: string;
   bridgeId?: string;
@@ -20,6 +20,10 @@ export interface SimRecord {
 export class SimCore {
   readonly channels = new Map<string, SimChannel>();
   readonly bridges = new Map<string, SimBridge>();
+  /** Bridges DELETE has destroyed (gone for REST) whose members have not left yet (bridgeTeardown_ms). */
+  readonly departing = new Map<string, SimBridge>();
+  /** Plays that raced a bridge teardown so far (see AriSimulatorOptions.racingPlayLost). */
+  racingPlays = 0;
   readonly playbacks = new Map<string, SimPlayback>();
   /** Per target URI (`channel:<id>` / `bridge:<id>`): the current playback first, then the queued ones. */
   readonly playQueues = new Map<string, SimPlayback[]>();

@@ -21,7 +21,7 @@ export interface OutboundParams {
 
 interface Failure { status: string; cause: number; techCause?: number }
 
-const FAILURES: Readonly<Record<Exclude<FarEndOutcome, 'answer' | 'noanswer'>, Failure>> = {
+const FAILURES: Readonly<Record<Exclude<FarEndOutcome, 'answer' | 'noanswer' | 'stasis'>, Failure>> = {
   busy: { status: 'BUSY', cause: 17, techCause: 486 },
   congestion: { status: 'CONGESTION', cause: 34, techCause: 503 },
   unallocated: { status: 'NOANSWER', cause: 1, techCause: 404 },
@@ -98,6 +98,22 @@ export function discardSoon(core: SimCore, ch: SimChannel): void {
   });
 }
 
+/**
+ * A Local channel originated with no app into a context whose dialplan runs `Stasis(app,${EXTEN})`: its `;2` half
+ * enters Stasis from the dialplan right after the 200 (state Ring, args [exten], dialplan priority 2), and is
+ * unsubscribed at StasisEnd; the app never hears of `;1` (play-right-after-bridge-destroy.jsonl, "Caller").
+ */
+export function enterStasisFromDialplan(core: SimCore, ch: SimChannel, app: string): void {
+  const peer = ch.peer;
+  if (!peer) return;
+  core.after(0, () => {
+    if (!peer.alive) return;
+    peer.stasisFromDialplan = true;
+    peer.dialplan = { ...peer.dialplan, priority: 2 };
+    enterStasis(core, peer, app, [peer.dialplan.exten], false);
+  });
+}
+
 /** After /channels/create: the channel enters Stasis (Down) just after the 200 (see `createStasisDelay_ms`). */
 export function enterStasisAfterCreate(core: SimCore, ch: SimChannel, app: string): void {
   core.after(core.opts.createStasisDelay_ms, () => {
@@ -143,7 +159,7 @@ export function progressOriginate(core: SimCore, ch: SimChannel, app: string): v
       return;
     }
     core.after(ring_ms, () => {
-      if (fe.outcome === 'answer') originateAnswer(core, ch, app);
+      if (fe.outcome === 'answer' || fe.outcome === 'stasis') originateAnswer(core, ch, app);
       else if (fe.outcome !== 'noanswer') originateFailure(core, ch, FAILURES[fe.outcome]);
     }, ch);
   }, ch);
@@ -213,7 +229,7 @@ export function progressDial(core: SimCore, ch: SimChannel, timeout_s: number): 
       return;
     }
     core.after(ring_ms, () => {
-      if (fe.outcome === 'answer') dialAnswer(core, ch);
+      if (fe.outcome === 'answer' || fe.outcome === 'stasis') dialAnswer(core, ch);
       else if (fe.outcome !== 'noanswer') dialFailure(core, ch, FAILURES[fe.outcome]);
     }, ch);
   }, ch);

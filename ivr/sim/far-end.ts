@@ -3,7 +3,7 @@ export type CallerStep =
   | { at_ms: number; dtmf: string; duration_ms?: number; gap_ms?: number }
   | { at_ms: number; hangup: true };
 
-export type FarEndOutcome = 'answer' | 'busy' | 'congestion' | 'noanswer' | 'unallocated' | 'chanunavail';
+export type FarEndOutcome = 'answer' | 'busy' | 'congestion' | 'noanswer' | 'unallocated' | 'chanunavail' | 'stasis';
 
 /**
  * How the far end of an originated/dialled channel behaves.
@@ -11,9 +11,13 @@ export type FarEndOutcome = 'answer' | 'busy' | 'congestion' | 'noanswer' | 'una
  *   `hangupAfter_ms` if given; may send DTMF through `script`.
  * - `busy` / `congestion` / `unallocated` (SIP 404) / `chanunavail`: fail after `ring_ms` (default 0).
  * - `noanswer`: rings until the dial timeout runs out (cause 19, as recorded).
+ * - `stasis`: a Local context whose dialplan runs `Stasis(<app>,${EXTEN})`: a channel originated into it with no
+ *   `app` is a caller whose `;2` half enters Stasis from the dialplan, like `[acc-access]` in the recordings.
  */
 export interface FarEnd {
   outcome: FarEndOutcome;
+  /** For `stasis`: the app (default: the first registered one). */
+  app?: string;
   ring_ms?: number;
   hangupAfter_ms?: number;
   script?: CallerStep[];
@@ -39,6 +43,7 @@ export const farEnds = {
   noAnswer: (): FarEnd => ({ outcome: 'noanswer' }),
   unallocated: (): FarEnd => ({ outcome: 'unallocated' }),
   chanUnavailable: (): FarEnd => ({ outcome: 'chanunavail' }),
+  stasis: (app?: string): FarEnd => (app === undefined ? { outcome: 'stasis' } : { outcome: 'stasis', app }),
 } as const;
 
 /** Reads technology, resource and number from an ARI endpoint string; undefined when it is not Local or PJSIP. */

@@ -106,3 +106,23 @@ export function absoluteTimeoutExpired(core: SimCore, ch: SimChannel): void {
   unwind(core, ch);
   destroyWithPeer(core, ch, peer, cause);
 }
+
+/**
+ * Asterisk CLI `channel request hangup` on the `;2` half of an answered Local channel whose `;1` is in Stasis (the
+ * far end of an outbound leg going away, as recorded in play-right-after-bridge-destroy.jsonl):
+ * HangupRequest(;2 32 soft) > HangupRequest(;2 16 soft) > HangupRequest(;1 cause 0) > ChannelDestroyed(;2 0) >
+ * [ChannelLeftBridge(;1)] > StasisEnd(;1) > ChannelDestroyed(;1 16). False for any other channel (not modelled).
+ */
+export function requestHangup(core: SimCore, ch: SimChannel): boolean {
+  const one = ch.origin === 'local-peer' ? livePeer(ch) : undefined;
+  if (!one || !ch.alive || ch.hangingUp) return false;
+  if (!begin(core, ch, 'remote')) return false;
+  begin(core, one, 'remote');
+  emitHangupRequest(core, ch, { cause: SOFTHANGUP_EXPLICIT, soft: true });
+  emitHangupRequest(core, ch, { cause: 16, soft: true });
+  emitHangupRequest(core, one, { cause: 0 });
+  destroyChannel(core, ch, 0);
+  unwind(core, one);
+  destroyChannel(core, one, 16);
+  return true;
+}

@@ -49,6 +49,8 @@ export interface SimChannel {
   subscribedApp?: string;
   /** The app this channel is in Stasis with, if any. */
   stasisApp?: string;
+  /** Entered Stasis from the dialplan (`Stasis(app,…)`): unsubscribed at StasisEnd, no ChannelDestroyed follows. */
+  stasisFromDialplan?: boolean;
   stasisArgs: string[];
   vars: Map<string, string>;
   reportedVars: Set<string>;
@@ -111,6 +113,8 @@ export interface SimPlayback {
   bridgeId?: string;
   language: string;
   state: PlaybackState;
+  /** A play that raced a bridge teardown and was not lost: it waits until its channel has left the bridge. */
+  held?: boolean;
   timer?: NodeJS.Timeout;
   /** Simulated ms left of the current media item, and when it (re)started (wall ms). */
   remaining_ms: number;

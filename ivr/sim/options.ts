@@ -27,6 +27,21 @@ export interface AriSimulatorOptions {
   asteriskId?: string;
   language?: string;
   /**
+   * Simulated ms the members of a bridge take to leave it once `DELETE /bridges/{id}` has answered 204: their
+   * ChannelLeftBridge, then BridgeDestroyed, come this much later. On a real Asterisk 22 it took 0–2 ms, sometimes
+   * before the 204 and sometimes after it (play-right-after-bridge-destroy.jsonl). Default 1.
+   */
+  bridgeTeardown_ms?: number;
+  /**
+   * A play to a channel still leaving a destroyed bridge (sent after the DELETE, before that channel's
+   * ChannelLeftBridge) races the teardown. Real Asterisk answered such a play 201 "queued" and, about one time in
+   * ten, never started it: no event ever, GET and DELETE of it 404, the channel's later plays unaffected
+   * (play-right-after-bridge-destroy.jsonl, try 5). Called with each racing play's 1-based count on this
+   * simulator; true = that play is lost. Default: every tenth. A racing play not lost starts once the channel has
+   * left (try 2).
+   */
+  racingPlayLost?: (n: number) => boolean;
+  /**
    * Simulated ms between the 200 of `/channels/create` and the channel entering Stasis. Asterisk takes a few ms
    * (create-dial-race.jsonl), and a `/dial` in between gets 409 "Channel not in Stasis application"; a longer
    * window makes that race happen every time. Default 0: right after the 200.
@@ -46,12 +61,19 @@ export interface ResolvedOptions {
   pjsipContext: string;
   asteriskId: string;
   language: string;
+  bridgeTeardown_ms: number;
+  racingPlayLost: (n: number) => boolean;
   createStasisDelay_ms: number;
 }
+
+/** The recorded rate of lost racing plays, deterministically: every tenth. */
+export const everyTenthRacingPlayLost = (n: number): boolean => n % 10 === 0;
 
 export function resolveOptions(options: AriSimulatorOptions): ResolvedOptions {
   const speed = options.speed ?? 1;
   if (!(speed > 0)) throw new RangeError('speed must be > 0');
+  const bridgeTeardown_ms = options.bridgeTeardown_ms ?? 1;
+  if (!(bridgeTeardown_ms >= 0)) throw new RangeError('bridgeTeardown_ms must be >= 0');
   return {
     user: options.user,
     password: options.password,
@@ -64,6 +86,8 @@ export function resolveOptions(options: AriSimulatorOptions): ResolvedOptions {
     pjsipContext: options.pjsipContext ?? 'from-trunk',
     asteriskId: options.asteriskId ?? '02:fc:00:00:00:01',
     language: options.language ?? 'en',
+    bridgeTeardown_ms,
+    racingPlayLost: options.racingPlayLost ?? everyTenthRacingPlayLost,
     createStasisDelay_ms: options.createStasisDelay_ms ?? 0,
   };
 }

@@ -1,5 +1,5 @@
 import type { SimCore } from './core';
-import type { SimPlayback } from './model';
+import type { SimChannel, SimPlayback } from './model';
 import { playbackJson } from './model';
 
 const KNOWN_SCHEMES = ['sound:', 'recording:', 'number:', 'digits:', 'characters:', 'tone:'];
@@ -31,18 +31,43 @@ function queueOf(core: SimCore, targetUri: string): SimPlayback[] {
   return q;
 }
 
-/** Queues a playback on its target; it starts right after the 201 when nothing else plays there. */
+/** True while `ch` is still a member of a bridge DELETE has destroyed (its ChannelLeftBridge is still to come). */
+function leavingDestroyedBridge(core: SimCore, ch: SimChannel | undefined): boolean {
+  return ch?.bridgeId !== undefined && core.departing.has(ch.bridgeId);
+}
+
+/**
+ * Queues a playback on its target; it starts right after the 201 when nothing else plays there. A play to a
+ * channel still leaving a destroyed bridge races the teardown: it is lost (201 "queued", then nothing, ever; it is
+ * not found afterwards) when `racingPlayLost` says so, else it starts once the channel has left.
+ */
 export function queuePlayback(core: SimCore, pb: SimPlayback): void {
+  core.record({ kind: 'play', channelId: pb.channelId, bridgeId: pb.bridgeId, playbackId: pb.id, mediaUri: pb.media.join(',') });
+  if (pb.channelId !== undefined && leavingDestroyedBridge(core, core.channels.get(pb.channelId))) {
+    core.racingPlays += 1;
+    if (core.opts.racingPlayLost(core.racingPlays)) {
+      core.record({ kind: 'playback-lost', channelId: pb.channelId, playbackId: pb.id, mediaUri: pb.media.join(',') });
+      return;
+    }
+    pb.held = true;
+  }
   core.playbacks.set(pb.id, pb);
   const q = queueOf(core, pb.targetUri);
   q.push(pb);
-  core.record({ kind: 'play', channelId: pb.channelId, bridgeId: pb.bridgeId, playbackId: pb.id, mediaUri: pb.media.join(',') });
-  if (q.length === 1) core.after(0, () => beginNext(core, pb.targetUri));
+  if (q.length === 1 && pb.held !== true) core.after(0, () => beginNext(core, pb.targetUri));
+}
+
+/** The channel has left the destroyed bridge: racing plays that were not lost may start (before BridgeDestroyed). */
+export function settleRacingPlays(core: SimCore, ch: SimChannel): void {
+  const q = core.playQueues.get(`channel:${ch.id}`);
+  if (!q?.some((pb) => pb.held === true)) return;
+  for (const pb of q) pb.held = false;
+  beginNext(core, `channel:${ch.id}`);
 }
 
 function beginNext(core: SimCore, targetUri: string): void {
   const next = core.playQueues.get(targetUri)?.[0];
-  if (next && next.state === 'queued') beginItem(core, next);
+  if (next && next.state === 'queued' && next.held !== true) beginItem(core, next);
   else if (!next) notifyIdle(core, targetUri);
 }
 

@@ -1,7 +1,7 @@
 import { HANGUP_REASONS } from './causes';
 import { emitChannel, emitDtmf, enterStasis, leaveStasis, setState } from './channel-events';
 import type { SimCore } from './core';
-import { createOutbound, discardSoon, enterStasisAfterCreate, progressDial, progressOriginate } from './dial';
+import { createOutbound, discardSoon, enterStasisAfterCreate, enterStasisFromDialplan, progressDial, progressOriginate } from './dial';
 import { parseDialTarget } from './far-end';
 import { appHangup, destroyWithPeer, livePeer } from './hangup';
 import type { CallerIdJson, SimChannel } from './model';
@@ -69,7 +69,9 @@ function outbound(core: SimCore, req: RestRequest, mode: 'originate' | 'create')
     variables: bodyVariables(req.body),
   });
   const json = channelJson(ch, core.opts.language);
-  if (app === undefined || !core.bus.hasApp(app)) discardSoon(core, ch);
+  const dialplanApp = ch.dial?.farEnd.outcome === 'stasis' ? ch.dial.farEnd.app ?? core.bus.appNames()[0] : undefined;
+  if (app === undefined && ch.peer && dialplanApp !== undefined && core.bus.hasApp(dialplanApp)) enterStasisFromDialplan(core, ch, dialplanApp);
+  else if (app === undefined || !core.bus.hasApp(app)) discardSoon(core, ch);
   else if (mode === 'originate') progressOriginate(core, ch, app);
   else enterStasisAfterCreate(core, ch, app);
   return ok(json);

@@ -16,13 +16,18 @@ export function setAbsoluteTimeout(core: SimCore, ch: SimChannel, seconds: numbe
 }
 
 /**
- * Sets a variable or function; plain variables raise ChannelVarset, TIMEOUT(absolute) raises nothing (recorded).
+ * Sets a variable or function; plain variables raise ChannelVarset, functions (TIMEOUT(absolute), CDR(…)) raise nothing (recorded).
  * An empty value unsets a plain variable, with no event: a later GET answers 404 (channel-variables-and-info.jsonl).
  */
 export function setVariable(core: SimCore, ch: SimChannel, name: string, value: string, reportEvents = false): void {
   core.record({ kind: 'set-var', channelId: ch.id, detail: { name, value } });
   if (name === TIMEOUT_ABSOLUTE) {
     setAbsoluteTimeout(core, ch, Number.parseFloat(value));
+    return;
+  }
+  if (name.startsWith('PJSIP_HEADER(')) {
+    // A dialplan function, not a variable: no ChannelVarset. Kept so tests can read what the INVITE would carry.
+    ch.vars.set(name, value);
     return;
   }
   if (name === 'CALLERID(name)') {
@@ -38,6 +43,8 @@ export function setVariable(core: SimCore, ch: SimChannel, name: string, value: 
     return;
   }
   ch.vars.set(name, value);
+  // A dialplan function (CDR(userfield), …) is written, not set: Asterisk raises no ChannelVarset for it.
+  if (name.includes('(')) return;
   if (reportEvents) ch.reportedVars.add(name);
   varset(core, ch, name, value);
 }

@@ -2,7 +2,7 @@ import type { Billing } from '../../billing/billing';
 import { creditCard, insertCard, newSerial } from '../../billing/cards/card-issue';
 import { last4 } from '../../billing/cards/card-number';
 import { FUNDING_SALES } from '../../billing/ledger/accounts';
-import { activeDeck, DEFAULT_DECK, importDeck } from '../../billing/rating/rate-store';
+import { activeDeck, importDeck } from '../../billing/rating/rate-store';
 import { assert } from '../../billing/shared/errors';
 import type { Logger } from '../../billing/shared/logger';
 import type { SandboxSettings } from '../sandbox-deps';
@@ -53,8 +53,8 @@ export async function seedDemo(config: SandboxSettings, billing: Billing, logger
     log.info('demo not seeded: the database already holds cards, merchants or rate decks');
     return outcome;
   }
-  if (!(await activeDeck(billing.db, DEFAULT_DECK))) {
-    await importDeck(billing.db, DEFAULT_DECK, currency, demoRates(currency), billing.clock.now().getTime());
+  if (!(await activeDeck(billing.db, config.ivr.rateDeck))) {
+    await importDeck(billing.db, config.ivr.rateDeck, currency, demoRates(currency), billing.clock.now().getTime());
   }
   if (outcome === 'seeded') {
     // Numbers, PINs and the key are masked in logs by design; the sandbox phone page shows them.

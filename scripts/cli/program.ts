@@ -1,12 +1,15 @@
 import { Command, CommanderError } from 'commander';
 import { describeError, EXIT_USAGE } from './cli-context';
 import { registerBatchCommands } from './batch-commands';
+import { registerCarrierCommands } from './carrier-commands';
 import { registerCardCommands } from './card-commands';
+import { registerCdrCommands } from './cdr-commands';
 import { registerDbCommands } from './db-commands';
 import { registerLedgerCommands } from './ledger-commands';
 import { registerMerchantCommands } from './merchant-commands';
 import { registerRateCommands } from './rate-commands';
 import { registerReportCommands } from './report-commands';
+import { registerRouteCommands } from './route-commands';
 import { registerServeCommand } from './serve-command';
 
 /** Every command group registers itself here: one list, so `prepaid --help` shows them all. */
@@ -17,13 +20,16 @@ const REGISTRARS: Array<(program: Command) => void> = [
   registerCardCommands,
   registerBatchCommands,
   registerRateCommands,
+  registerCarrierCommands,
+  registerRouteCommands,
   registerMerchantCommands,
   registerReportCommands,
+  registerCdrCommands,
 ];
 
 export function buildProgram(): Command {
   const program = new Command('prepaid')
-    .description('Prepaid card platform: cards, rates, merchants, the ledger — and `serve` to run it')
+    .description('Prepaid card platform: cards, rates, carriers and routes, merchants, the ledger — and `serve` to run it')
     .option('--json', 'machine-readable JSON output')
     .showHelpAfterError()
     .exitOverride();

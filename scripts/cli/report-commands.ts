@@ -1,8 +1,11 @@
 import type { Command } from 'commander';
+import { Option } from 'commander';
 import { endOfDayMs } from '../../billing/batches/batch-card';
 import { formatMinor } from '../../billing/money/money';
 import { breakageReport } from '../../billing/reports/breakage-report';
 import { liabilityReport } from '../../billing/reports/liability-report';
+import type { MarginGrouping } from '../../billing/reports/margin-report';
+import { marginReport } from '../../billing/reports/margin-report';
 import type { DayRange } from '../../billing/reports/report-range';
 import { DAY_MS, lastDays, rangeJson } from '../../billing/reports/report-range';
 import { salesReport } from '../../billing/reports/sales-report';
@@ -35,7 +38,7 @@ function table(head: string[], rows: Array<Array<string | number>>, right: numbe
 const KIND_LABEL: Record<string, string> = { issue: 'batch issued', sale: 'sold online', recharge: 'recharge' };
 
 export function registerReportCommands(program: Command): void {
-  const reports = program.command('reports').description('sales, usage, outstanding liability, breakage');
+  const reports = program.command('reports').description('sales, usage, margin, outstanding liability, breakage');
 
   withRange(reports.command('sales'))
     .description('value put on cards per day and currency: batches issued, cards sold online, recharges')
@@ -70,6 +73,42 @@ export function registerReportCommands(program: Command): void {
         const head = `usage ${rangeJson(r.range).from} … ${rangeJson(r.range).to}`;
         if (!lines.length) return `${head}\nno completed calls in this period`;
         return `${head}\n${table(['destination', 'currency', 'calls', 'minutes', 'revenue'], lines.map((l) => [l.destination, l.currency, l.calls, l.minutes, l.revenue]), [2, 3, 4])}`;
+      });
+    });
+
+  withRange(reports.command('margin'))
+    .description('answered calls per carrier or destination: calls, minutes, revenue, cost, margin, ASR, ACD')
+    .addOption(new Option('--by <grouping>', 'one line per carrier or per destination').choices(['carrier', 'destination']).default('carrier'))
+    .addHelpText('after', `
+Calls: answered calls started in the period that a carrier carried. Minutes: talk time. Revenue: what the cards
+paid; cost: the carrier's buy cost (its rate and increments on the talk time); margin = revenue − cost.
+ASR = answered attempts / attempts (every carrier tried counts once); ACD = average talk time of answered calls.`)
+    .action(async (o: RangeOptions & { by: MarginGrouping }, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<GlobalOptions>();
+      const r = await withBilling(async (billing) => {
+        const range = rangeFrom(o, billing.clock.now().getTime());
+        return { range, report: await marginReport(billing.db, range, o.by) };
+      });
+      const money = (minor: number, currency: string | null) => (currency ? formatMinor(minor, currency) : '–');
+      const percent = (x: number | null) => (x === null ? '–' : `${(x * 100).toFixed(1)}%`);
+      const duration = (s: number | null) => (s === null ? '–' : `${Math.floor(s / 60)}:${String(Math.round(s % 60)).padStart(2, '0')}`);
+      const minutes = (ms: number) => (ms / 60_000).toFixed(1);
+      const lines = r.report.lines.map((l) => ({ ...l, minutes: minutes(l.talk_ms), revenue: money(l.revenue_minor, l.currency), cost: money(l.cost_minor, l.currency), margin: money(l.margin_minor, l.currency) }));
+      const totals = r.report.totals.map((t) => ({ ...t, minutes: minutes(t.talk_ms), revenue: formatMinor(t.revenue_minor, t.currency), cost: formatMinor(t.cost_minor, t.currency), margin: formatMinor(t.margin_minor, t.currency) }));
+      const json = { ...rangeJson(r.range), by: o.by, lines, totals, attempts: r.report.attempts, without_carrier: r.report.without_carrier };
+      output(opts, json, () => {
+        const head = `margin ${json.from} … ${json.to}, by ${o.by}`;
+        if (!lines.length) return `${head}\nno calls through carriers in this period`;
+        return [
+          head,
+          table([o.by, 'currency', 'calls', 'minutes', 'revenue', 'cost', 'margin', 'ASR', 'ACD'],
+            lines.map((l) => [l.key, l.currency ?? '–', l.calls, l.minutes, l.revenue, l.cost, l.margin, percent(l.asr), duration(l.acd_s)]), [2, 3, 4, 5, 6, 7, 8]),
+          ...totals.map((t) => `total ${t.currency}: ${t.calls} calls, ${t.minutes} minutes, revenue ${t.revenue}, cost ${t.cost}, margin ${t.margin}` +
+            `${t.revenue_minor ? ` (${((t.margin_minor / t.revenue_minor) * 100).toFixed(1)}% of revenue)` : ''}, ACD ${duration(t.acd_s)}`),
+          `attempts: ${json.attempts.attempts}, answered ${json.attempts.answered_attempts}, ASR ${percent(json.attempts.asr)}`,
+          ...lines.filter((l) => l.uncosted_calls).map((l) => `note: ${l.uncosted_calls} call(s) of ${l.key} had no buy rate when answered; their cost is unknown and not counted`),
+          ...json.without_carrier.map((w) => `not in this report: ${w.calls} answered call(s) with no carrier (revenue ${formatMinor(w.revenue_minor, w.currency)} ${w.currency})`),
+        ].join('\n');
       });
     });
 

@@ -1,13 +1,13 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../app/config';
-import { ALL_ROLES } from '../../app/deps';
+import { ALL_ROLES, DEFAULT_ROLES } from '../../app/deps';
 import type { Role } from '../../app/deps';
 import { CliError, EXIT_USAGE } from './cli-context';
 
 export function registerServeCommand(program: Command): void {
   program.command('serve')
-    .description('run the product: settlement API, web site and IVR in one process (or --roles for scale-out)')
-    .option('--roles <list>', `comma-separated roles among ${ALL_ROLES.join(',')}`, ALL_ROLES.join(','))
+    .description('run the product: settlement API, web site and IVR in one process (or --roles for scale-out; sip-edge runs the SIP edge)')
+    .option('--roles <list>', `comma-separated roles among ${ALL_ROLES.join(',')}`, DEFAULT_ROLES.join(','))
     .option('--no-demo', 'do not seed the demo deck, cards and merchant on the first start of an empty embedded database')
     .action(async (o: { roles: string; demo: boolean }) => {
       const roles = o.roles.split(',').map((r) => r.trim()).filter(Boolean);

@@ -80,6 +80,22 @@ describe('modules.conf', () => {
   });
 });
 
+describe('cdr.conf and cdr_custom.conf (billing calls that end while the IVR is away)', () => {
+  it('CDRs on, written as each channel goes; cdr_custom loaded and never switched off; cdr_csv rows importable too', () => {
+    const cdr = loadConf(ASTERISK_CONFIG_DIR, 'cdr.conf');
+    const g = general(cdr);
+    expect(valueOf(g, 'enable')).to.equal('yes');
+    expect(valueOf(g, 'batch')).to.equal('no');
+    const csv = general(cdr, 'csv');
+    expect([valueOf(csv, 'loguniqueid'), valueOf(csv, 'loguserfield')]).to.deep.equal(['yes', 'yes']);
+    const modules = general(loadConf(ASTERISK_CONFIG_DIR, 'modules.conf'), 'modules');
+    expect(listOf(modules, 'noload')).to.not.include.members(['cdr_custom.so']);
+    expect(listOf(modules, 'load')).to.include('cdr_custom.so');
+    const mappings = general(loadConf(ASTERISK_CONFIG_DIR, 'cdr_custom.conf'), 'mappings');
+    expect(mappings.map((e) => [e.key, e.arrow])).to.deep.equal([['prepaid-cdr.csv', true]]);
+  });
+});
+
 describe('rtp.conf', () => {
   it('has a sane RTP port range', () => {
     const entries = general(loadConf(ASTERISK_CONFIG_DIR, 'rtp.conf'));

@@ -78,6 +78,24 @@ describe('pjsip.conf', () => {
     });
   });
 
+  describe('the SIP edge (TRUNK_ENDPOINT=PJSIP/{number}@edge)', () => {
+    const endpoint = named('endpoint', 'edge');
+
+    it('is an endpoint "edge" with an aor contact, qualify, and an identify by address', () => {
+      expect(endpoint, 'endpoint edge').to.not.equal(undefined);
+      expect(listOf(endpoint?.entries ?? [], 'aors')).to.deep.equal(['edge']);
+      const aor = named('aor', 'edge')?.entries ?? [];
+      expect(valueOf(aor, 'contact')).to.match(/^sip:[\d.]+:\d+$/);
+      expect(Number(valueOf(aor, 'qualify_frequency'))).to.be.greaterThan(0);
+      const identify = ofType('identify').find((i) => valueOf(i.entries, 'endpoint') === 'edge');
+      expect(listOf(identify?.entries ?? [], 'match')).to.have.length.greaterThan(0);
+    });
+
+    it('takes inbound calls in the carriers\' context', () => {
+      expect(valueOf(endpoint?.entries ?? [], 'context')).to.equal(valueOf(named('endpoint', 'trunk')?.entries ?? [], 'context'));
+    });
+  });
+
   it('has a phone template and an example phone built from it', () => {
     expect(sectionsNamed(conf, 'phone-template').map((s) => s.isTemplate)).to.deep.equal([true]);
     const phones = ofType('endpoint').filter((e) => e.section.inherits.includes('phone-template'));

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { CallMeter } from '../../billing/calls/call-meter';
+import { CallMeter, TIMER_TOLERANCE_S } from '../../billing/calls/call-meter';
 import { CallMetering } from '../../billing/calls/call-metering';
 import { insertCallRecord, callRecordById } from '../../billing/calls/call-records';
 import { cardById } from '../../billing/cards/card-rows';
@@ -24,6 +24,24 @@ describe('CallMeter.settle (pure)', () => {
     // An end time learned late (e.g. after an outage) can fall before the captured time.
     expect(m.settle(30)).to.deep.equal({ billed_s: 120, cost_minor: 20, captures: [{ hold_id: 'h3', amount_minor: 0 }] });
     expect(m.settle(150).cost_minor).to.equal(30);
+  });
+});
+
+describe('CallMeter.dueForCapture (pure): one timer tolerance', () => {
+  it('a chunk whose end is within the tolerance is due (a wake-up 1 ms early), one further away is not', () => {
+    const m = new CallMeter(rate({ initial_increment_s: 6, increment_s: 6 }), 5);
+    m.addChunk('h1', { from_s: 0, to_s: 6, amount_minor: 1 });
+    m.addChunk('h2', { from_s: 6, to_s: 12, amount_minor: 1 });
+    const due = (elapsed_s: number): string[] => m.dueForCapture(elapsed_s).map((c) => c.hold_id);
+    expect(TIMER_TOLERANCE_S).to.be.within(0.001, 0.5);
+    expect(due(5.999)).to.deep.equal(['h1']);
+    expect(due(6 - TIMER_TOLERANCE_S)).to.deep.equal(['h1']);
+    expect(due(6 - TIMER_TOLERANCE_S - 0.001)).to.deep.equal([]);
+    expect(due(11.999)).to.deep.equal(['h1', 'h2']);
+    m.markCaptured('h1');
+    expect(due(11.999)).to.deep.equal(['h2']);
+    // Captured that early, a chunk bills exactly what the deck says for a call ending there (rounded up to 6 s).
+    expect(m.settle(6 - TIMER_TOLERANCE_S)).to.deep.include({ billed_s: 6, cost_minor: 1 });
   });
 });
 

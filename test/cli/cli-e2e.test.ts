@@ -228,6 +228,38 @@ for (const kind of KINDS) {
       expect(Number((await db.one<{ n: number }>("SELECT COUNT(*) AS n FROM rates r JOIN rate_decks d ON d.id = r.deck_id WHERE d.status = 'active'"))?.n)).to.equal(3);
     });
 
+    it('rates import says which deck calls are rated from, warns about a deck calls do not use; RATE_DECK names that deck (rates show and decks follow it)', async () => {
+      const head = 'prefix,destination,rate_per_minute,connect_fee,initial_increment,increment,minimum_charge,blocked';
+      fs.writeFileSync(path.join(cli.dir, 'retail.csv'), [head, '44,United Kingdom,0.0300,,60,60,,no'].join('\n'));
+      const used = await cli.run(['rates', 'import', '--file', 'deck2.csv', '--dry-run']);
+      expect(used.code, used.stderr).to.equal(0);
+      expect(used.stdout).to.contain('calls are rated from this deck (RATE_DECK="default")');
+      expect(used.stderr).to.not.contain('warning');
+      const other = await cli.run(['rates', 'import', '--file', 'retail.csv', '--deck', 'retail', '--json']);
+      expect(other.code, other.stderr).to.equal(0);
+      expect(other.stderr).to.contain('warning: calls are rated from deck "default" (RATE_DECK), not "retail": this import does not change what calls cost');
+      expect(JSON.parse(other.stdout)).to.deep.include({ deck: 'retail', calls_rated_from: 'default', used_by_calls: false });
+      const before = await cli.json<{ deck: string; rate: { rate_per_minute: string } }>(['rates', 'show', '+442071234567']);
+      expect(before).to.deep.include({ deck: 'default' });
+      expect(before.rate.rate_per_minute).to.equal('0.02');
+      cli.env.RATE_DECK = 'retail';
+      try {
+        const [show, decks, again] = await Promise.all([
+          cli.json<{ deck: string; rate: { rate_per_minute: string } }>(['rates', 'show', '+442071234567']),
+          cli.run(['rates', 'decks']),
+          cli.run(['rates', 'import', '--file', 'retail.csv', '--dry-run']),
+        ]);
+        expect(show.deck).to.equal('retail');
+        expect(show.rate.rate_per_minute).to.equal('0.03');
+        expect(decks.stdout).to.match(/retail\s+active .*← calls/);
+        expect(decks.stdout).to.contain('calls are rated from deck "retail" (RATE_DECK)');
+        expect(again.stdout).to.contain('for deck "retail"');
+        expect(again.stdout).to.contain('calls are rated from this deck (RATE_DECK="retail")');
+      } finally {
+        delete cli.env.RATE_DECK;
+      }
+    });
+
     it('merchants create / list / rotate-key / revoke-key: the key is printed once and stored only as a keyed hash', async () => {
       const created = await cli.json<{ merchant: { id: number; name: string }; api_key: string }>(['merchants', 'create', '--name', 'Coffee Shop']);
       expect(created.api_key).to.match(/^sk_/);

@@ -7,6 +7,7 @@ const CONTRACT = [
   'db migrate', 'cards generate', 'cards import', 'cards show', 'cards activate', 'cards suspend', 'cards close', 'cards adjust',
   'batches list', 'batches activate', 'batches suspend', 'rates import', 'rates show', 'merchants create', 'merchants list',
   'merchants rotate-key', 'merchants revoke-key', 'ledger verify', 'reports sales', 'reports usage', 'reports liability', 'reports breakage',
+  'carriers add', 'carriers list', 'carriers show', 'carriers enable', 'carriers disable', 'carriers set', 'carriers rates import', 'routes show', 'reports margin',
 ];
 
 function leaves(cmd: Command, prefix: string[] = []): Array<[string, Command]> {

@@ -33,6 +33,8 @@ describe('lint: import directions (eslint.config.js)', function () {
     ['app/fixture.ts', 'ari-client', /Only ivr\/ari\/ may import ari-client/],
     ['web/fixture.ts', 'drachtio-srf', /Only edge\/ may import drachtio-srf/],
     ['ivr/ari/fixture.ts', 'drachtio-srf', /Only edge\/ may import drachtio-srf/],
+    ['edge/outbound/fixture.ts', 'drachtio-srf', /behind its adapter, edge\/srf\//],
+    ['test/edge/fixture.ts', 'drachtio-srf', /Only edge\/ may import drachtio-srf/],
     ['billing/cards/fixture.ts', 'express', /Domain code stays pure/],
     ['ivr/calls/fixture.ts', 'winston', /Domain code stays pure/],
   ];
@@ -54,6 +56,7 @@ describe('lint: import directions (eslint.config.js)', function () {
     ['ivr/calls/fixture.ts', '../../billing/cards/card-auth'],
     ['edge/fixture.ts', '../billing/billing'],
     ['edge/srf/fixture.ts', 'drachtio-srf'],
+    ['test/doubles/drachtio/fixture.ts', 'drachtio-srf'],
     ['ivr/ari/fixture.ts', 'ari-client'],
     ['billing/http/fixture.ts', 'express'],
   ];

@@ -3,6 +3,8 @@ import * as core from './001_core';
 import * as cli from './002_cli';
 import * as site from './003_site';
 import * as oneActiveDeck from './004_one_active_deck';
+import * as carriers from './005_carriers';
+import * as ivrLeasesCdr from './007_ivr_leases_cdr';
 import * as siteRevealLinks from './008_site_reveal_links';
 import * as cardSecurity from './010_card_security';
 
@@ -17,6 +19,8 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['002_cli', cli],
   ['003_site', site],
   ['004_one_active_deck', oneActiveDeck],
+  ['005_carriers', carriers],
+  ['007_ivr_leases_cdr', ivrLeasesCdr],
   ['008_site_reveal_links', siteRevealLinks],
   ['010_card_security', cardSecurity],
 ];

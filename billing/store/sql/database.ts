@@ -24,4 +24,16 @@ export interface Database extends Sql {
    */
   tx<T>(fn: (q: Sql) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /**
+   * PostgreSQL only: a dedicated connection LISTENing on `channel`. `onLost` is called once if that
+   * connection fails (not after `close`). Rejects with DatabaseClosed once the database is closed.
+   */
+  listen?(channel: string, onNotify: (payload: string) => void, onLost: (error: unknown) => void): Promise<{ close(): Promise<void> }>;
+}
+
+/** The database was closed: nothing more will be answered. */
+export class DatabaseClosed extends Error {
+  constructor() {
+    super('the database is closed');
+  }
 }

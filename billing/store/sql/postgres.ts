@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Database, Sql, SqlValue } from './database';
+import { DatabaseClosed } from './database';
 
 const INT8_OID = 20;
 const NUMERIC_OID = 1700;
@@ -47,8 +48,10 @@ export class PostgresDatabase implements Database {
   readonly forUpdate = ' FOR UPDATE';
   readonly pool: pg.Pool;
   private readonly runner: Sql;
+  private readonly listeners = new Set<pg.Client>();
+  private closed = false;
 
-  constructor(connectionString: string, poolSize = 10) {
+  constructor(private readonly connectionString: string, poolSize = 10) {
     this.pool = new pg.Pool({ connectionString, max: poolSize, types, connectionTimeoutMillis: 10_000 });
     this.pool.on('error', () => undefined); // an idle client dying is not fatal; the next checkout reconnects
     this.runner = runnerFor(this.pool);
@@ -77,7 +80,42 @@ export class PostgresDatabase implements Database {
     }
   }
 
+  async listen(channel: string, onNotify: (payload: string) => void, onLost: (error: unknown) => void): Promise<{ close(): Promise<void> }> {
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(channel)) throw new Error(`not a channel name: ${channel}`);
+    if (this.closed) throw new DatabaseClosed();
+    const client = new pg.Client({ connectionString: this.connectionString, connectionTimeoutMillis: 10_000, keepAlive: true });
+    let done = false;
+    const finish = async () => {
+      done = true;
+      this.listeners.delete(client);
+      await client.end().catch(() => undefined);
+    };
+    const lost = (error: unknown) => {
+      if (done) return;
+      void finish();
+      onLost(error);
+    };
+    client.on('notification', (m) => { if (!done && m.channel === channel) onNotify(m.payload ?? ''); });
+    client.on('error', lost);
+    client.on('end', () => lost(new Error('the LISTEN connection ended')));
+    this.listeners.add(client);
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${channel}`);
+    } catch (err) {
+      await finish();
+      throw err;
+    }
+    if (this.closed) {
+      await finish();
+      throw new DatabaseClosed();
+    }
+    return { close: finish };
+  }
+
   async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.listeners].map((c) => { this.listeners.delete(c); return c.end().catch(() => undefined); }));
     await this.pool.end();
   }
 }

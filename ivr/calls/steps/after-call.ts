@@ -3,8 +3,9 @@ import type { CallSession } from '../call-session';
 import type { CallState } from '../call-state';
 import { availableOf } from './balance';
 
-const NOT_CONNECTED: Record<'BUSY' | 'NOANSWER' | 'CONGESTION' | 'FAILED', CallFlowPromptId> = {
+const NOT_CONNECTED: Record<'BUSY' | 'NOANSWER' | 'CONGESTION' | 'FAILED' | 'UNAVAILABLE', CallFlowPromptId> = {
   BUSY: 'number_busy',
+  UNAVAILABLE: 'destination_not_available',
   NOANSWER: 'no_answer',
   CONGESTION: 'network_busy',
   FAILED: 'call_failed',

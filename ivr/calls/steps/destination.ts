@@ -9,7 +9,8 @@ import { availableOf } from './balance';
 const TRIES = 3;
 
 /**
- * Destination + '#' ('*' opens the menu), normalised to E.164 and rated; blocked, unknown or
+ * Destination + '#' ('*' opens the menu), normalised to E.164 and rated from the live version of the
+ * deck the IVR is configured with (RATE_DECK); blocked, unknown or
  * unrated destinations are "not available". Then "You have N minutes for this call", from the
  * AVAILABLE balance, connect fee and first increment included.
  */
@@ -24,7 +25,7 @@ export async function enterDestination(s: CallSession): Promise<CallState> {
       continue;
     }
     const digits = normaliseDestination(r.digits, options.defaultCountry);
-    const rate = digits === undefined ? undefined : await lookupRate(billing.read().q, digits);
+    const rate = digits === undefined ? undefined : await lookupRate(billing.read().q, digits, options.rateDeck);
     if (digits === undefined || !rate || rate.blocked || rate.currency !== s.card.currency) {
       s.log.info('destination not available', { digits_len: r.digits.length, rated: rate !== undefined, blocked: rate?.blocked });
       s.io.flush();

@@ -11,6 +11,8 @@ import { MeteredCall } from '../metered-call';
 type NotConnected = Extract<LastCall, { kind: 'not_connected' }>['status'];
 
 function notConnected(r: Extract<DialResult, { kind: 'failed' }>): { status: NotConnected; outcome: CallOutcome } {
+  // Cause 1 (unallocated number) is what Asterisk makes of a SIP 404/604: the SIP edge's "no route".
+  if (r.cause === 1) return { status: 'UNAVAILABLE', outcome: 'failed' };
   switch (r.status) {
     case 'BUSY': return { status: 'BUSY', outcome: 'busy' };
     case 'NOANSWER': return { status: 'NOANSWER', outcome: 'no_answer' };
@@ -41,10 +43,10 @@ export async function dial(s: CallSession): Promise<CallState> {
   s.callId = callId;
   const started_ms = Math.round(options.clock.now_ms());
   await billing.tx(async (ctx) => {
-    await insertCallRecord(ctx.q, { id: callId, card_id: card.id, caller_number: s.caller ?? (s.channel.callerNumber || null), access_number: s.channel.accessNumber, channel_id: s.channel.id, started_at_ms: started_ms });
+    await insertCallRecord(ctx.q, { id: callId, card_id: card.id, caller_number: s.caller ?? (s.channel.callerNumber || null), access_number: s.channel.accessNumber, channel_id: s.channel.id, started_at_ms: started_ms, ivr_node: options.nodeId });
     await updateCallRecord(ctx.q, callId, { destination: dest.digits, destination_name: dest.rate.destination, currency: card.currency, rate: dest.rate, outbound_channel_id: outChannelId });
   });
-  const metering = new CallMetering(billing, callId, card.id, card.currency, dest.rate, options.chunk_s);
+  const metering = new CallMetering(billing, callId, card.id, card.currency, dest.rate, options.chunk_s, options.nodeId);
   const notCharged = async (cause: string, outcome: CallOutcome): Promise<void> => {
     await metering.finish(0, { hangup_cause: cause, answered_at_ms: null, ended_at_ms: Math.round(options.clock.now_ms()), status: 'failed' });
     metrics.callEnded(outcome, 0);
@@ -73,7 +75,11 @@ export async function dial(s: CallSession): Promise<CallState> {
     leg = await tel.originate({
       endpoint: options.trunkEndpoint.replace('{number}', dest.digits),
       ringTimeout_s: options.ringTimeout_s,
-      variables: { 'TIMEOUT(absolute)': String(options.ringTimeout_s + metering.limit_s + options.absoluteTimeoutGrace_s) },
+      variables: {
+        'TIMEOUT(absolute)': String(options.ringTimeout_s + metering.limit_s + options.absoluteTimeoutGrace_s),
+        // The SIP edge records its carrier attempts and the winning carrier against this call record.
+        'PJSIP_HEADER(add,X-Prepaid-Call-Id)': callId,
+      },
       appArgs: ['outbound', callId, s.lang],
       channelId: outChannelId,
       ...(options.outboundCallerId !== undefined && { callerId: options.outboundCallerId }),
@@ -121,5 +127,10 @@ export async function dial(s: CallSession): Promise<CallState> {
     if (s.io.isGone) await talk.hangUp('caller_hangup');
     else talk.legGone();
   }
+  // Names the call in Asterisk's CDRs (the leg's own row, and the bridged row as ";<call id>"), so a
+  // call whose end this process never sees can be billed from them (billing/calls/cdr/).
+  await tel.setChannelVar(outChannelId, 'CDR(userfield)', callId).catch((err: unknown) => {
+    log.warn('could not set CDR(userfield)', { error: err instanceof Error ? err.message : String(err) });
+  });
   return 'talking';
 }

@@ -8,7 +8,7 @@ import { restoreMetering, settleUnwatched } from '../reconcile-job';
  * A caller still on the line after a restart or reconnect, whose call was in progress. If the
  * outbound leg is still up and answered, metering resumes where the holds say it was (timers
  * re-armed, TIMEOUT(absolute) re-set, events re-adopted); otherwise the call is billed by the
- * reconcile rule and the caller hears the cost.
+ * reconcile rule and the caller hears the cost, once out of the call's bridge.
  */
 export async function reconcileCall(s: CallSession): Promise<CallState> {
   const job = s.reconcile;
@@ -36,11 +36,14 @@ export async function reconcileCall(s: CallSession): Promise<CallState> {
     if (!job.bridgeUp) {
       const bridge = await s.ctx.tel.createBridge({ bridgeId: `${record.id}-br`, name: record.id });
       await s.ctx.tel.addToBridge(bridge.id, [s.channel.id, record.outbound_channel_id]);
+    } else if (job.callerInBridge) {
+      s.io.noteInBridge(`${record.id}-br`);
     }
     return 'talking';
   }
   const bill = await settleUnwatched(s.ctx, record, job.outboundUp);
-  await s.ctx.tel.destroyBridge(`${record.id}-br`).catch(() => undefined);
+  if (job.callerInBridge) s.io.noteInBridge(`${record.id}-br`);
+  await s.io.leaveBridge(`${record.id}-br`);
   s.lastCall = bill.answered ? { kind: 'billed', cost_minor: bill.cost_minor, cut_off: false } : { kind: 'not_connected', status: 'FAILED' };
   return 'after_call';
 }

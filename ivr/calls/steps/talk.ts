@@ -1,7 +1,10 @@
 import type { CallSession } from '../call-session';
 import type { CallState } from '../call-state';
 
-/** The caller and the far end are bridged while the leg is metered; then the bridge goes and the bill is said. */
+/**
+ * The caller and the far end are bridged while the leg is metered; then the bridge goes and, once the caller has
+ * left it (a prompt sent before that may never start), the bill is said.
+ */
 export async function talk(s: CallSession): Promise<CallState> {
   const call = s.talk;
   if (!call) return 'after_call';
@@ -9,7 +12,7 @@ export async function talk(s: CallSession): Promise<CallState> {
   if (call.isDetached || s.isDetached) return 'after_call';
   s.talk = undefined;
   s.callId = undefined;
-  await s.ctx.tel.destroyBridge(`${call.p.callId}-br`).catch(() => undefined);
+  await s.io.leaveBridge(`${call.p.callId}-br`);
   s.lastCall = { kind: 'billed', cost_minor: result.cost_minor, cut_off: result.end === 'cut_off' };
   return 'after_call';
 }

@@ -29,6 +29,36 @@ describe('AriTelephony: playback', () => {
     ]);
   });
 
+  it('started: resolves on PlaybackStarted; a play lost to a bridge teardown never starts, and cancel() ends it "stopped"', async () => {
+    // Its own simulator: a 1-second (wall) teardown, every racing play lost.
+    const race = await startRig({ mediaDuration: () => 400, bridgeTeardown_ms: 20_000, racingPlayLost: () => true });
+    try {
+      const { call } = await inboundCall(race);
+      await race.tel.answer(call.channelId);
+      const normal = await race.tel.play(call.channelId, ['sound:you-have']);
+      await normal.started;
+      expect(normal.hasStarted).to.equal(true);
+      expect(await race.tel.playbackExists(normal.playbackId)).to.equal(true);
+      expect(await normal.done).to.equal('finished');
+
+      const leg = await race.tel.originate({ endpoint: 'PJSIP/12125551234@trunk', ringTimeout_s: 30 });
+      expect((await leg.result).kind).to.equal('answered');
+      const bridge = await race.tel.createBridge({ bridgeId: 'lost-race' });
+      await race.tel.addToBridge(bridge.id, [call.channelId, leg.channelId]);
+      await race.tel.destroyBridge(bridge.id);
+      const lost = await race.tel.play(call.channelId, ['sound:you-have']);
+      const early = await Promise.race([lost.started.then(() => 'started'), new Promise((r) => setTimeout(() => r('silent'), 300))]);
+      expect(early).to.equal('silent');
+      expect(lost.hasStarted).to.equal(false);
+      expect(await race.tel.playbackExists(lost.playbackId), 'Asterisk no longer has it (GET 404)').to.equal(false);
+      await lost.cancel();
+      expect(await lost.done).to.equal('stopped');
+      await lost.started;
+    } finally {
+      await race.stop();
+    }
+  });
+
   it('cancel() stops it: done "stopped"', async () => {
     const { call } = await inboundCall(rig);
     const handle = await rig.tel.play(call.channelId, ['sound:long']);

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { Billing } from '../../../billing/billing';
 import { callRecordById } from '../../../billing/calls/call-records';
 import type { CallRecord } from '../../../billing/calls/call-records';
 import { availableMinor } from '../../../billing/cards/card';
@@ -20,6 +21,7 @@ import { AriSimulator } from '../../../ivr/sim/ari-simulator';
 import type { SimRecord } from '../../../ivr/sim/core';
 import type { FarEnd } from '../../../ivr/sim/far-end';
 import type { SimCall } from '../../../ivr/sim/inbound-call';
+import type { AriSimulatorOptions } from '../../../ivr/sim/options';
 import type { Kind, TestBilling } from '../../support/databases';
 import { createTestBilling } from '../../support/databases';
 
@@ -74,10 +76,22 @@ export interface Rig {
   options: IvrOptions;
   /** Every ARI request the app made, in order. */
   requests: Array<{ method: string; path: string }>;
-  startIvr(): Promise<IvrInstance>;
+  /** Starts another IVR process on the same database: by default on the rig's simulator with the rig's options. */
+  startIvr(o?: StartIvrOptions): Promise<IvrInstance>;
+  /** Another Asterisk (simulator) at the same speed, stopped with the rig. */
+  addSimulator(): Promise<{ sim: AriSimulator; url: string }>;
   issueCard(value_minor: number, currency?: string): Promise<{ card_id: number; number: string; pin: string }>;
   call(callerNumber?: string): Caller;
   stop(): Promise<void>;
+}
+
+export interface StartIvrOptions {
+  /** Options of this IVR process over the rig's (e.g. another nodeId). */
+  ivr?: Partial<IvrOptions>;
+  /** The Asterisk it connects to (default: the rig's simulator). */
+  simUrl?: string;
+  /** Its own database connection, as a separate process has (default: the rig's). */
+  ownConnection?: boolean;
 }
 
 export interface RigOptions {
@@ -86,12 +100,14 @@ export interface RigOptions {
   policy?: Partial<BillingPolicy>;
   /** Event-socket reconnection attempts before giving up (ConnectionLost); default 100. */
   ariReconnectAttempts?: number;
+  /** Simulator options (e.g. how long a bridge teardown takes, which racing plays are lost). */
+  sim?: Partial<AriSimulatorOptions>;
 }
 
 export async function startRig(o: RigOptions = {}): Promise<Rig> {
   const tb = await createTestBilling(o.kind ?? 'sqlite', o.policy ?? {});
   await importDeck(tb.billing.db, 'default', 'USD', TEST_RATES, tb.clock.now().getTime());
-  const sim = new AriSimulator({ user: USER, password: PASSWORD, speed: SPEED, mediaDuration: () => 300 });
+  const sim = new AriSimulator({ user: USER, password: PASSWORD, speed: SPEED, mediaDuration: () => 300, ...o.sim });
   const url = await sim.start();
   const requests: Array<{ method: string; path: string }> = [];
   sim.on('request', (r: { method: string; path: string }) => requests.push(r));
@@ -99,33 +115,49 @@ export async function startRig(o: RigOptions = {}): Promise<Rig> {
   const log = new MemoryLogger();
   const options = ivrOptions({
     languages: ['en'], clock, chunk_s: 5, reserveAhead_s: 2, warnBefore_s: 10, ringTimeout_s: 15, nodeId: 'test',
-    firstDigitTimeout_ms: 5000, interDigitTimeout_ms: 3000, anotherCallTimeout_ms: 3000, ...o.ivr,
+    firstDigitTimeout_ms: 5000, interDigitTimeout_ms: 3000, anotherCallTimeout_ms: 3000,
+    // 1 s of wall time before a prompt that has not started is played again: no spurious retry on a loaded machine.
+    playbackStartTimeout_ms: 10_000, ...o.ivr,
   });
   const instances: IvrInstance[] = [];
-  const startIvr = async (): Promise<IvrInstance> => {
+  const sims: AriSimulator[] = [];
+  const startIvr = async (so: StartIvrOptions = {}): Promise<IvrInstance> => {
     const tel = new AriTelephony({ restTimeout_ms: 3000, backoff: { initialDelay_ms: 20, maxDelay_ms: 100, maxAttempts: o.ariReconnectAttempts ?? 100 } });
-    await tel.connect({ url, user: USER, password: PASSWORD, app: 'prepaid' });
+    await tel.connect({ url: so.simUrl ?? url, user: USER, password: PASSWORD, app: 'prepaid' });
     const metrics = new RecordingMetrics();
-    const app = new IvrApp({ tel, billing: tb.billing, options, log, metrics });
+    const own = so.ivr ? ivrOptions({ ...options, ...so.ivr }) : options;
+    const db = so.ownConnection ? tb.tdb.open() : undefined;
+    const billing = db ? new Billing(db, tb.billing.hasher, tb.billing.clock, tb.billing.policy) : tb.billing;
+    const app = new IvrApp({ tel, billing, options: own, log: so.ivr?.nodeId ? log.child({ node: so.ivr.nodeId }) : log, metrics });
     await app.start();
+    let killed = false;
     const inst: IvrInstance = {
       app, tel, metrics,
       async kill() {
+        if (killed) return;
+        killed = true;
         await app.stop();
         await tel.close();
+        await db?.close();
       },
     };
     instances.push(inst);
     return inst;
   };
+  const addSimulator = async () => {
+    const other = new AriSimulator({ user: USER, password: PASSWORD, speed: SPEED, mediaDuration: () => 300 });
+    sims.push(other);
+    return { sim: other, url: await other.start() };
+  };
   const ivr = await startIvr();
   return {
-    tb, sim, clock, log, ivr, options, startIvr, requests,
+    tb, sim, clock, log, ivr, options, startIvr, requests, addSimulator,
     issueCard: async (value_minor, currency = 'USD') => tb.billing.issueCard({ value_minor, currency }),
     call: (callerNumber = '+15551230001') => new Caller(sim, sim.placeInboundCall({ callerNumber, accessNumber: ACCESS, args: ['access', ACCESS] })),
     async stop() {
       for (const i of instances) await i.kill().catch(() => undefined);
       await sim.stop();
+      for (const other of sims) await other.stop();
       await tb.close();
     },
   };

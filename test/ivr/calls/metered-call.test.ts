@@ -49,6 +49,9 @@ describe('IVR metered calls (simulator + ari-client + SQLite)', function () {
     expect(leg?.detail?.endpoint).to.equal('PJSIP/12125551234@trunk');
     const timeouts = recordsOf(rig.sim, leg?.channelId ?? '', 'set-var').filter((r) => r.detail?.name === 'TIMEOUT(absolute)');
     expect(timeouts.length).to.be.greaterThan(1);
+    // The INVITE carries the call record's id for the SIP edge (X-Prepaid-Call-Id).
+    const header = recordsOf(rig.sim, leg?.channelId ?? '', 'set-var').filter((r) => r.detail?.name === 'PJSIP_HEADER(add,X-Prepaid-Call-Id)');
+    expect(header.map((r) => r.detail?.value)).to.deep.equal([rec?.id]);
     // The caller heard ringing before the answer, and was bridged with the far end.
     expect(recordsOf(rig.sim, caller.channelId, 'ring')).to.have.length(1);
     expect(recordsOf(rig.sim, caller.channelId, 'bridge-add')).to.have.length(1);
@@ -88,6 +91,8 @@ describe('IVR metered calls (simulator + ari-client + SQLite)', function () {
     ['busy', farEnds.busy(1000), 'number_busy', 'BUSY'],
     ['no answer', farEnds.noAnswer(), 'no_answer', 'NOANSWER'],
     ['congestion', farEnds.congestion(500), 'network_busy', 'CONGESTION'],
+    // The SIP edge's "no route" is a 404: Asterisk hangs up with cause 1, the caller hears "not available".
+    ['no route (404)', farEnds.unallocated(), 'destination_not_available', 'NOANSWER'], // the record keeps Asterisk's dial status
   ] as const) {
     it(`${name}: said, costs nothing, the chunk is released`, async () => {
       const card = await rig.issueCard(500);

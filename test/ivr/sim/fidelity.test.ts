@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { AriSimulator } from '../../../ivr/sim/ari-simulator';
-import type { AriSimulatorOptions } from '../../../ivr/sim/options';
 import type { FarEnd } from '../../../ivr/sim/far-end';
+import type { AriSimulatorOptions } from '../../../ivr/sim/options';
 import { farEnds } from '../../../ivr/sim/far-end';
 import { shapeOf } from './event-shape';
 import { recordedDialplan, recordedMedia } from './recorded-dialplan';
@@ -41,6 +41,22 @@ function sippCaller(kind: 'dtmf' | 'bye' | 'cancel'): Scenario['onNote'] {
     if (kind === 'cancel') setTimeout(() => call.hangup(), 1500 / SPEED);
   };
 }
+
+/** The recordings' `asterisk CLI: channel request hangup <name>` notes, on the simulator's channel of that name. */
+function cliHangup(text: string, ctx: ReplayContext): void {
+  const m = /^asterisk CLI: channel request hangup (\S+)/.exec(text);
+  if (!m?.[1]) return;
+  const unnumbered = (name: string): string => name.replace(/-[0-9a-f]{8}(?=;|$)/, '');
+  const ch = ctx.sim.channels().find((c) => unnumbered(c.name) === unnumbered(m[1] ?? ''));
+  if (!ch || !ctx.sim.requestHangup(ch.id)) throw new Error(`cannot replay "${text}"`);
+}
+
+/**
+ * The play-* recordings (section 11): the bridge's teardown is made long enough (2 simulated seconds: 100–400 ms of
+ * wall time) that a play sent as soon as the DELETE's 204 is in surely races it, as tries 2 and 5 did; try 5's play
+ * is lost, as recorded.
+ */
+const RACE_TEARDOWN = { bridgeTeardown_ms: 2000, racingPlayLost: () => false };
 
 const SCENARIOS: Scenario[] = [
   { file: 'inbound-dtmf.jsonl', speed: 8 },
@@ -92,6 +108,13 @@ const SCENARIOS: Scenario[] = [
   { file: 'sip-inbound-dtmf.jsonl', onNote: sippCaller('dtmf'), speed: 10 },
   { file: 'sip-inbound-caller-bye.jsonl', onNote: sippCaller('bye') },
   { file: 'sip-inbound-caller-cancel.jsonl', onNote: sippCaller('cancel') },
+  // Every racing play would be lost here: a play sent after the caller's ChannelLeftBridge never races (5 of 5 started).
+  { file: 'play-after-channel-left-bridge.jsonl', onNote: cliHangup, sim: { ...RACE_TEARDOWN, racingPlayLost: () => true } },
+  // Slower: its GET of the second playback came 5 ms into a 0.96 s sound (48 ms of wall time at ×20).
+  { file: 'play-right-after-bridge-destroy.jsonl', sim: RACE_TEARDOWN, speed: 5, onNote: (text, ctx) => {
+    cliHangup(text, ctx);
+    if (text === 'TRY 5 begin') ctx.sim.setRacingPlayLost(() => true);
+  } },
 ];
 
 function restReport(lines: TranscriptLine[], responses: Map<number, { status: number; body: unknown }>): string[] {

@@ -19,13 +19,15 @@ const LOCAL_CONTEXTS: Readonly<Record<string, FarEnd>> = {
   'answer-then-hangup': farEnds.answer(0, 3000),
   'pstn-ring': farEnds.answer(2000, 60_000),
   pstn: farEnds.answer(0, 60_000),
+  // Stasis(prepaid,${EXTEN}): the caller of the play-* recordings is the `;2` half of a Local channel into it.
+  'acc-access': farEnds.stasis(),
 };
 
 export function recordedDialplan(pjsipFarEnd: FarEnd = farEnds.answer()): FarEndRule {
   return (t) => (t.technology === 'PJSIP' ? pjsipFarEnd : LOCAL_CONTEXTS[t.resource] ?? farEnds.answer());
 }
 
-/** Media lengths as recorded (digits ≈ 0.75 s, hello-world 1.4 s, tt-weasels 2.95 s, beep 0.42 s). */
+/** Media lengths as recorded (digits ≈ 0.75 s, hello-world 1.4 s, tt-weasels 2.95 s, beep 0.42 s, vm-goodbye 0.96 s). */
 export function recordedMedia(uri: string): number | 'missing' {
   if (uri.startsWith('sound:digits/')) return 747;
   const lengths: Record<string, number> = {
@@ -33,6 +35,7 @@ export function recordedMedia(uri: string): number | 'missing' {
     'sound:vm-intro': 6000,
     'sound:tt-weasels': 2950,
     'sound:beep': 420,
+    'sound:vm-goodbye': 960,
   };
   return lengths[uri] ?? 'missing';
 }

@@ -139,6 +139,86 @@ describe('AriSimulator', () => {
   });
 });
 
+describe('AriSimulator: a play racing a bridge teardown (play-right-after-bridge-destroy.jsonl)', () => {
+  let sim: AriSimulator;
+  beforeEach(async () => {
+    // 500 simulated ms = 50 ms of wall time between the DELETE's 204 and the member's ChannelLeftBridge.
+    sim = new AriSimulator({ user: 'u', password: 'p', speed: 10, mediaDuration: () => 1000, bridgeTeardown_ms: 500 });
+    await sim.start();
+  });
+  afterEach(async () => {
+    await sim.stop();
+  });
+
+  it('the DELETE answers first; ChannelLeftBridge follows; by default every tenth racing play is lost (201 "queued", never an event, 404 after), the others start once the channel has left', async () => {
+    const { ws, events } = await listen(sim);
+    const call = sim.placeInboundCall({ callerNumber: '5551000', accessNumber: '8005550100' });
+    await rest(sim, 'POST', `/channels/${call.channelId}/answer`);
+    const outcomes: string[] = [];
+    for (let i = 1; i <= 10; i++) {
+      const b = (await rest(sim, 'POST', `/bridges?type=mixing&bridgeId=race-${i}`)).body as { id: string };
+      expect((await rest(sim, 'POST', `/bridges/${b.id}/addChannel?channel=${call.channelId}`)).status).to.equal(204);
+      const from = events.length;
+      expect((await rest(sim, 'DELETE', `/bridges/${b.id}`)).status).to.equal(204);
+      expect((await rest(sim, 'GET', `/bridges/${b.id}`)).status, 'gone for REST at once').to.equal(404);
+      const play = await rest(sim, 'POST', `/channels/${call.channelId}/play?media=sound:hello`);
+      expect(play.status).to.equal(201);
+      const pb = play.body as { id: string; state: string };
+      expect(pb.state).to.equal('queued');
+      await until(() => events.slice(from).some((e) => e.type === 'ChannelLeftBridge'));
+      await new Promise((r) => setTimeout(r, 60));
+      const after = events.slice(from).filter((e) => e.type === 'ChannelLeftBridge' || (e.type === 'PlaybackStarted' && (e.playback as { id: string }).id === pb.id));
+      if (after.length === 2) {
+        expect(after.map((e) => e.type), 'starts only after the channel has left').to.deep.equal(['ChannelLeftBridge', 'PlaybackStarted']);
+        outcomes.push('started');
+        await until(() => events.some((e) => e.type === 'PlaybackFinished' && (e.playback as { id: string }).id === pb.id), 3000);
+      } else {
+        expect((await rest(sim, 'GET', `/playbacks/${pb.id}`)).status).to.equal(404);
+        expect((await rest(sim, 'DELETE', `/playbacks/${pb.id}`)).body).to.deep.equal({ message: 'Playback not found' });
+        outcomes.push('lost');
+      }
+    }
+    expect(outcomes).to.deep.equal([...Array<string>(9).fill('started'), 'lost']);
+    expect(sim.records().filter((r) => r.kind === 'playback-lost')).to.have.length(1);
+    // The channel is unharmed: the next play starts at once.
+    const next = (await rest(sim, 'POST', `/channels/${call.channelId}/play?media=sound:goodbye`)).body as { id: string };
+    await until(() => events.some((e) => e.type === 'PlaybackStarted' && (e.playback as { id: string }).id === next.id));
+    ws.close();
+  });
+
+  it('a play after the ChannelLeftBridge does not race: never lost, whatever the rule', async () => {
+    sim.setRacingPlayLost(() => true);
+    const { ws, events } = await listen(sim);
+    const call = sim.placeInboundCall({ callerNumber: '5551000', accessNumber: '8005550100' });
+    await rest(sim, 'POST', `/channels/${call.channelId}/answer`);
+    await rest(sim, 'POST', '/bridges?bridgeId=calm');
+    await rest(sim, 'POST', `/bridges/calm/addChannel?channel=${call.channelId}`);
+    await rest(sim, 'DELETE', '/bridges/calm');
+    await until(() => events.some((e) => e.type === 'ChannelLeftBridge'));
+    const pb = (await rest(sim, 'POST', `/channels/${call.channelId}/play?media=sound:hello`)).body as { id: string };
+    await until(() => events.some((e) => e.type === 'PlaybackStarted' && (e.playback as { id: string }).id === pb.id));
+    expect(sim.records().filter((r) => r.kind === 'playback-lost')).to.deep.equal([]);
+    ws.close();
+  });
+
+  it('a Local channel originated with no app into a Stasis context is a caller: its ;2 half enters Stasis from the dialplan', async () => {
+    sim.setFarEnd(() => farEnds.stasis());
+    const { ws, events } = await listen(sim);
+    const r = await rest(sim, 'POST', '/channels?endpoint=Local/18005550100@acc-access&context=pstn&extension=5551000&priority=1&callerId=%22Acc%20Caller%22%20%3C5551000%3E');
+    expect(r.status).to.equal(200);
+    await until(() => events.some((e) => e.type === 'StasisStart'));
+    const start = events.find((e) => e.type === 'StasisStart') as { args: string[]; channel: { id: string; name: string; state: string; dialplan: Record<string, unknown> } };
+    expect(start.args).to.deep.equal(['18005550100']);
+    expect(start.channel.name).to.match(/^Local\/18005550100@acc-access-[0-9a-f]{8};2$/);
+    expect(start.channel.dialplan).to.deep.include({ context: 'acc-access', exten: '18005550100', priority: 2, app_name: 'Stasis', app_data: 'prepaid,18005550100' });
+    // Entered from the dialplan: a DELETE ends it with HangupRequest > StasisEnd and nothing more (unsubscribed).
+    await rest(sim, 'DELETE', `/channels/${start.channel.id}`);
+    await new Promise((res) => setTimeout(res, 50));
+    expect(events.map((e) => e.type)).to.deep.equal(['StasisStart', 'ChannelHangupRequest', 'StasisEnd']);
+    ws.close();
+  });
+});
+
 describe('AriSimulator under sinon fake timers', () => {
   it('its timers (scripts, playbacks, dial timeouts) follow the fake clock', async () => {
     const sim = new AriSimulator({ user: 'u', password: 'p' });
