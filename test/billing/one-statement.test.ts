@@ -4,6 +4,7 @@ import { setCardStatus } from '../../billing/cards/card-admin';
 import { authenticateInOneRead } from '../../billing/cards/card-auth-one-statement';
 import { cardById } from '../../billing/cards/card-rows';
 import { callChunkHold, settleCallChunkInOneStatement } from '../../billing/calls/call-holds';
+import { insertCallRecord } from '../../billing/calls/call-records';
 import { holdById } from '../../billing/holds/hold-rows';
 import { captureInOneStatement, reserveInOneStatement, voidInOneStatement } from '../../billing/holds/one-statement';
 import { createMerchant } from '../../billing/merchants/merchants';
@@ -170,6 +171,32 @@ describe('one-statement money moves (pg)', function () {
     expect(before.holds).to.equal(suspended.holds);
     const card = await cardById(t.billing.read().q, w.card_id);
     expect({ balance: card?.balance_minor, pending: card?.pending_minor }).to.deep.equal({ balance: 4750, pending: 100 });
+    expect((await verifyLedger(t.billing.read().q)).violations).to.deep.equal([]);
+  });
+
+  it('fences call chunks: only the IVR node owning the active call moves them, and a locked call record makes them decline', async () => {
+    await t.billing.tx((ctx) => insertCallRecord(ctx.q, { id: 'n1-call', card_id: w.card_id, caller_number: null, access_number: null, channel_id: null, started_at_ms: ctx.now_ms, ivr_node: 'n1' }));
+    const chunk = callChunkHold('n1-call', 100, 'USD', 30_000, { from_s: 0, to_s: 60 });
+    const before = await snapshot(t);
+    expect(await reserveInOneStatement(one().q, one().now_ms, w.card_id, chunk, 'n2'), 'another node').to.equal(null);
+    expect(await snapshot(t)).to.deep.equal(before);
+    const held = await reserveInOneStatement(one().q, one().now_ms, w.card_id, chunk, 'n1');
+    expect(held?.status).to.equal('pending');
+    expect(await settleCallChunkInOneStatement(one(), held!.id, 40, 'n2'), 'captured by another node').to.equal(false);
+    const other = new pg.Client({ connectionString: t.tdb.url });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query("SELECT id FROM call_records WHERE id = 'n1-call' FOR UPDATE");
+      expect(await settleCallChunkInOneStatement(one(), held!.id, 40, 'n1'), 'record locked (a takeover under way)').to.equal(false);
+      expect(await reserveInOneStatement(one().q, one().now_ms, w.card_id, chunk, 'n1'), 'record locked').to.equal(null);
+    } finally {
+      await other.query('ROLLBACK');
+      await other.end();
+    }
+    expect(await settleCallChunkInOneStatement(one(), held!.id, 40, 'n1')).to.equal(true);
+    await t.billing.tx((ctx) => ctx.q.run("UPDATE call_records SET status = 'completed' WHERE id = 'n1-call'"));
+    expect(await reserveInOneStatement(one().q, one().now_ms, w.card_id, chunk, 'n1'), 'the call has ended').to.equal(null);
     expect((await verifyLedger(t.billing.read().q)).violations).to.deep.equal([]);
   });
 
