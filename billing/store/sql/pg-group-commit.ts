@@ -1,5 +1,7 @@
 import pg from 'pg';
-import type { Row, Sql, SqlValue } from './database';
+import type { Sql } from './database';
+import { PgStatementQueue } from './pg-statement-queue';
+import type { Prepared, Queued } from './pg-statement-queue';
 
 /**
  * Group commit for PostgreSQL, as billing/store/sql/sqlite.ts does for SQLite: single statements
@@ -23,14 +25,6 @@ export class BatchRolledBack extends Error {
   }
 }
 
-interface Queued {
-  text: string;
-  name: string | undefined;
-  values: SqlValue[];
-  resolve: (r: pg.QueryResult) => void;
-  reject: (e: unknown) => void;
-}
-
 interface Member { q: Queued; result?: pg.QueryResult; error?: unknown }
 
 /** Statements in one shared transaction, at most: a bound on the lock time and latency one batch adds. */
@@ -43,54 +37,29 @@ export interface GroupCommitOptions {
   lock_timeout_ms: number;
 }
 
-type Prepared = (sql: string) => { text: string; name: string | undefined };
-
-export class PgGroupCommit implements Sql {
+export class PgGroupCommit extends PgStatementQueue implements Sql {
   readonly dialect = 'pg' as const;
   readonly forUpdate = ' FOR UPDATE';
   /** Batches committed and the statements they carried (statements / batches = the grouping at work). */
   readonly stats = { batches: 0, statements: 0, rolled_back: 0 };
-  private readonly queue: Queued[] = [];
   private readonly idle: pg.Client[] = [];
   private open = 0;
   private connecting = 0;
-  private scheduled = false;
-  private closed = false;
   private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
     private readonly config: pg.ClientConfig,
-    private readonly prepared: Prepared,
+    prepared: Prepared,
     private readonly options: GroupCommitOptions,
-  ) {}
-
-  all<T = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
-    return this.enqueue(sql, params).then((r) => r.rows as T[]);
-  }
-
-  one<T = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
-    return this.enqueue(sql, params).then((r) => r.rows[0] as T | undefined);
-  }
-
-  run(sql: string, params: readonly SqlValue[] = []): Promise<{ changes: number }> {
-    return this.enqueue(sql, params).then((r) => ({ changes: r.rowCount ?? 0 }));
-  }
-
-  private enqueue(sql: string, params: readonly SqlValue[]): Promise<pg.QueryResult> {
-    if (this.closed) return Promise.reject(new Error('the database is closed'));
-    const { text, name } = this.prepared(sql);
-    return new Promise((resolve, reject) => {
-      this.queue.push({ text, name, values: params as SqlValue[], resolve, reject });
-      // Start on the next turn of the event loop, so the statements of every request that arrived
-      // in this turn share the batch.
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => { this.scheduled = false; this.pump(); });
-      }
-    });
+  ) {
+    super(prepared);
   }
 
   /** Hands queued statements to idle connections, opening connections up to the bound. */
+  protected drain(): void {
+    this.pump();
+  }
+
   private pump(): void {
     while (this.queue.length > 0) {
       const client = this.idle.pop();

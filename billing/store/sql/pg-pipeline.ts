@@ -1,5 +1,7 @@
 import pg from 'pg';
-import type { Row, Sql, SqlValue } from './database';
+import type { Sql } from './database';
+import { PgStatementQueue } from './pg-statement-queue';
+import type { Prepared } from './pg-statement-queue';
 
 /**
  * Statements outside any transaction (reads, and single writes that are their own transaction),
@@ -12,58 +14,23 @@ import type { Row, Sql, SqlValue } from './database';
  * A slow statement delays the ones behind it on its connection; the API and the IVR issue only
  * short ones here (the long ones — reports, ledger verify — run in their own CLI processes).
  */
-interface Queued {
-  text: string;
-  name: string | undefined;
-  values: SqlValue[];
-  resolve: (r: pg.QueryResult) => void;
-  reject: (e: unknown) => void;
-}
-
 interface Conn { client: pg.Client; inFlight: number; ready: Promise<void> }
 
 /** Statements in flight on one connection, at most (a bound on the memory a burst takes). */
 const MAX_IN_FLIGHT = 256;
 
-type Prepared = (sql: string) => { text: string; name: string | undefined };
-
-export class PgPipeline implements Sql {
+export class PgPipeline extends PgStatementQueue implements Sql {
   readonly dialect = 'pg' as const;
   readonly forUpdate = ' FOR UPDATE';
   private readonly conns: Conn[] = [];
-  private readonly queue: Queued[] = [];
-  private scheduled = false;
-  private closed = false;
   private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(
     private readonly config: pg.ClientConfig,
-    private readonly prepared: Prepared,
+    prepared: Prepared,
     private readonly connections: number,
-  ) {}
-
-  all<T = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
-    return this.enqueue(sql, params).then((r) => r.rows as T[]);
-  }
-
-  one<T = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
-    return this.enqueue(sql, params).then((r) => r.rows[0] as T | undefined);
-  }
-
-  run(sql: string, params: readonly SqlValue[] = []): Promise<{ changes: number }> {
-    return this.enqueue(sql, params).then((r) => ({ changes: r.rowCount ?? 0 }));
-  }
-
-  private enqueue(sql: string, params: readonly SqlValue[]): Promise<pg.QueryResult> {
-    if (this.closed) return Promise.reject(new Error('the database is closed'));
-    const { text, name } = this.prepared(sql);
-    return new Promise((resolve, reject) => {
-      this.queue.push({ text, name, values: params as SqlValue[], resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => { this.scheduled = false; this.flush(); });
-      }
-    });
+  ) {
+    super(prepared);
   }
 
   private conn(): Conn | undefined {
@@ -88,6 +55,10 @@ export class PgPipeline implements Sql {
   }
 
   /** Sends what is queued, one write per connection. */
+  protected drain(): void {
+    this.flush();
+  }
+
   private flush(): void {
     while (this.queue.length > 0) {
       const c = this.conn();
