@@ -2,7 +2,7 @@ import type { TxContext } from '../shared/context';
 import type { Card } from './card';
 import type { AuthSource } from './card-auth';
 import { normalizeCardNumber } from './card-number';
-import { CARD_COLUMNS } from './card-rows';
+import { CARD_COLUMNS, VISIBLE_CARD } from './card-rows';
 import { SecretHasher } from './secrets';
 
 /** `auth_throttles` holds no lock now on either key of `source` (parameters: the two keys, then now). */
@@ -27,7 +27,7 @@ export async function authenticateInOneRead(ctx: Pick<TxContext, 'q' | 'hasher' 
   if (!normalized || !/^\d{1,12}$/.test(pin)) return null;
   const numberHash = hasher.cardNumber(normalized);
   const row = await q.one<Card & { pin_hash: string }>(
-    `SELECT ${CARD_COLUMNS}, pin_hash FROM cards WHERE number_hash = ? AND ${NOTHING_TO_CLEAR} AND ${NOT_THROTTLED}`,
+    `SELECT ${CARD_COLUMNS}, pin_hash FROM cards WHERE number_hash = ? AND ${VISIBLE_CARD} AND ${NOTHING_TO_CLEAR} AND ${NOT_THROTTLED}`,
     [numberHash, ...throttleKeys(source), now_ms],
   );
   if (!row || !SecretHasher.equal(row.pin_hash, hasher.pin(numberHash, pin))) return null;

@@ -5,6 +5,7 @@ import { BatchLoadStoppedError, SerialTakenError, writeBatch } from '../../billi
 import type { WriteBatchOptions } from '../../billing/batches/batch-writer';
 import { batchByName, changeBatchStatus } from '../../billing/batches/batches';
 import { authenticateCard, findCardByNumber } from '../../billing/cards/card-auth';
+import { authenticateInOneRead } from '../../billing/cards/card-auth-one-statement';
 import { cardById, cardBySerial } from '../../billing/cards/card-rows';
 import { liabilityReport } from '../../billing/reports/liability-report';
 import { verifyLedger } from '../../billing/verify/ledger-verify';
@@ -51,6 +52,7 @@ for (const kind of KINDS) {
       if (row && (await cardById(read.q, Number(row.id)))) seen.push('id');
       const auth = await t.billing.tx((ctx) => authenticateCard(ctx, c.number, c.pin));
       if (auth.ok) seen.push('number+PIN');
+      if (await authenticateInOneRead(read, c.number, c.pin)) seen.push('number+PIN in one read');
       return seen;
     }
 
@@ -69,7 +71,7 @@ for (const kind of KINDS) {
       });
       expect(during).to.deep.equal([10, 20, 30, 35].map((staged) => ({ staged, status: 'loading', seen: [], ledgerOk: true, activate: 'invalid_state' })));
       expect(b).to.include({ status: 'active', card_count: 35, total_minor: 7000 });
-      for (const c of [list[0], list[34]] as BatchCard[]) expect(await visible(c)).to.deep.equal(['number', 'serial', 'id', 'number+PIN']);
+      for (const c of [list[0], list[34]] as BatchCard[]) expect(await visible(c)).to.deep.equal(['number', 'serial', 'id', 'number+PIN', 'number+PIN in one read']);
       expect((await verifyLedger(t.billing.db)).violations).to.deep.equal([]);
       const entries = await t.billing.db.all<{ n: number }>("SELECT COUNT(*) AS n FROM ledger_entries WHERE reference = 'batch:staged-1' AND kind = 'issue'");
       expect(Number(entries[0]?.n)).to.equal(4); // one balanced entry per slice

@@ -38,6 +38,8 @@ const MERCHANT_INTERVAL_MS = 60;
 const CALLS_BEFORE = 4;
 const CALLS_DURING = 6;
 const CALL_EVERY_MS = 2_000;
+/** The calls placed "during" start this long before the batch (a call takes ~10 s to reach its first chunk). */
+const LEAD_MS = 6_000;
 
 interface Sample { start_ms: number; ms: number; status: number }
 
@@ -110,20 +112,23 @@ describe('cards generate --count 200000 while the server carries merchants and c
     await within(Promise.all(calls.map((c) => c.connected)), 90_000, 'the first calls connecting');
     stage(`${calls.length} calls connected`);
 
-    // The batch, from the CLI, on the same database file.
-    const out = path.join(cli.dir, 'big.csv');
-    const run_started_ms = Date.now();
-    const run = cli.start(['cards', 'generate', '--count', String(COUNT), '--value', '5.00', '--batch', 'big', '--activate', '--out', 'big.csv', '--json']);
+    // More calls, one every CALL_EVERY_MS, from a few seconds before the batch: when it starts they
+    // are at every stage (keying digits, dialling, just answered), so their logins, first chunks
+    // and next-chunk reservations hit the database while it loads.
     let cliDone = false;
-    const done = run.done.finally(() => { cliDone = true; });
-
-    // More calls while it runs (their logins, first chunks and reservations hit the database meanwhile).
     const placing = (async () => {
       for (let i = CALLS_BEFORE; i < CALLS_BEFORE + CALLS_DURING && !cliDone; i++) {
         calls.push(await place(i));
         await sleep(CALL_EVERY_MS);
       }
     })();
+    await sleep(LEAD_MS);
+
+    // The batch, from the CLI, on the same database file.
+    const out = path.join(cli.dir, 'big.csv');
+    const run_started_ms = Date.now();
+    const run = cli.start(['cards', 'generate', '--count', String(COUNT), '--value', '5.00', '--batch', 'big', '--activate', '--out', 'big.csv', '--json']);
+    const done = run.done.finally(() => { cliDone = true; });
 
     // Watch the load: the window it is `loading`, and a staged card probed as a merchant would use it.
     let loadingFrom: number | undefined;
@@ -195,7 +200,7 @@ describe('cards generate --count 200000 while the server carries merchants and c
     expect(figures.not_201).to.deep.equal([]);
     expect(during.length, 'merchant requests while the batch loaded').to.be.greaterThan(20);
     expect(figures.p99_ms, 'merchant p99 during the batch (ms)').to.be.at.most(500);
-    expect(reservedDuring, 'calls reserved chunks while the batch loaded').to.be.greaterThan(0);
+    expect(reservedDuring, 'call chunks reserved while the batch loaded').to.be.at.least(2);
     expect(probes.filter((p) => p.while === 'loading').length, 'probes while loading').to.be.greaterThan(0);
     expect(probes.filter((p) => p.while === 'loading')).to.deep.equal(probes.filter((p) => p.while === 'loading').map(() => ({ while: 'loading', status: 402, code: 'invalid_card_credentials' })));
     expect(records).to.have.length(calls.length);
