@@ -76,6 +76,8 @@ for (const kind of KINDS as Kind[]) {
       expect(rec).to.include({ status: 'active', ivr_node: 'test' });
       const done = await settled(rig, rec.id);
       expect(done).to.include({ status: 'completed', hangup_cause: 'reconciled', billed_seconds: 6, cost_minor: 6, captured_minor: 6, ivr_node: 'b' });
+      // The node counts the call once its settlement has returned, which can be a turn after the record is visible.
+      await waitFor(() => b.metrics.outcomes.length > 0, 'the call counted by node b', 3000);
       expect(b.metrics.outcomes).to.deep.equal(['reconciled']);
       expect(await pendingHoldCount(rig)).to.equal(0);
       expect(await balanceOf(rig, card.card_id)).to.deep.equal({ balance: 494, available: 494, pending: 0 });
@@ -135,6 +137,7 @@ for (const kind of KINDS as Kind[]) {
         expect(rec.ivr_node).to.be.oneOf(['b', 'c']);
         expect(rec.cost_minor).to.equal(rec.captured_minor);
       }
+      await waitFor(() => b.metrics.outcomes.length + c.metrics.outcomes.length >= 3, 'the three calls counted by nodes b and c', 3000);
       expect([...b.metrics.outcomes, ...c.metrics.outcomes]).to.deep.equal(['reconciled', 'reconciled', 'reconciled']);
       const takeOvers = logged(rig, 'took over the calls of vanished IVR nodes').reduce((s, l) => s + Number(l.fields.calls), 0);
       expect(takeOvers).to.equal(3);
