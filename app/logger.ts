@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import winston from 'winston';
 import type { LogFields, Logger } from '../billing/shared/logger';
 import { redactField, redactString } from './redact';
@@ -21,12 +22,43 @@ class WinstonLogger implements Logger {
   child(fields: LogFields): Logger { return new WinstonLogger(this.w.child(fields)); }
 }
 
-/** Structured JSON lines on stderr (stdout stays free for command output). */
+/**
+ * `out` with the lines of one event-loop turn written together: the first write of a turn corks it,
+ * the turn's end uncorks it — one write(2) for every access-log line of the requests answered in
+ * that turn instead of one each (a system call per line was a tenth of the API's time under load).
+ * Lines still pending when the process exits are written then.
+ */
+let stderrPerTurn: Writable | undefined;
+function writtenPerTurn(out: NodeJS.WriteStream): Writable {
+  if (out === process.stderr && stderrPerTurn) return stderrPerTurn;
+  let corked = false;
+  const flush = () => {
+    if (!corked) return;
+    corked = false;
+    out.uncork();
+  };
+  process.on('exit', flush);
+  const w = new Writable({
+    write(chunk: Buffer | string, _encoding, done) {
+      if (!corked) {
+        corked = true;
+        out.cork();
+        setImmediate(flush);
+      }
+      out.write(chunk);
+      done();
+    },
+  });
+  if (out === process.stderr) stderrPerTurn = w;
+  return w;
+}
+
+/** Structured JSON lines on stderr (stdout stays free for command output), or on `stream`. */
 export function createLogger(level: string, stream?: NodeJS.WritableStream): Logger {
   const w = winston.createLogger({
     level,
     format: winston.format.combine(mask(), winston.format.timestamp(), winston.format.json()),
-    transports: [stream ? new winston.transports.Stream({ stream }) : new winston.transports.Console({ stderrLevels: ['error', 'warn', 'info', 'debug'] })],
+    transports: [new winston.transports.Stream({ stream: stream ?? writtenPerTurn(process.stderr) })],
   });
   return new WinstonLogger(w);
 }

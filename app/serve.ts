@@ -5,6 +5,8 @@ import { DEFAULT_API_OPTIONS, mountSettlementApi } from '../billing/http/mount';
 import type { Logger } from '../billing/shared/logger';
 import { mountSite } from '../web/mount';
 import type { Config } from './config';
+import { ConfigError } from './config';
+import { mountSipEdge, SIP_EDGE_NEEDS } from './edge';
 import { openBilling } from './open-billing';
 import { seedDemo } from '../sandbox/demo/seed-demo';
 import type { AppDeps, BackgroundTask, Role } from './deps';
@@ -26,6 +28,7 @@ export interface StartOptions {
 
 /** The one place the `serve` process is wired together. */
 export async function startServer(config: Config, logger: Logger, roles: readonly Role[], options: StartOptions = {}): Promise<RunningServer> {
+  if (roles.includes('sip-edge') && !config.edge) throw new ConfigError(SIP_EDGE_NEEDS);
   const billing = await openBilling(config);
   if (options.seedDemo) await seedDemo(config, billing, logger);
   const metrics = new Registry();
@@ -36,6 +39,8 @@ export async function startServer(config: Config, logger: Logger, roles: readonl
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   const tasks: BackgroundTask[] = [createSweeper(billing, logger)];
+  // Before the API: the edge's readiness check runs ahead of the API's /readyz.
+  if (roles.includes('sip-edge')) tasks.push(...mountSipEdge(app, deps));
   // The API always mounts: it also carries /healthz, /readyz and /metrics for every role.
   tasks.push(...mountSettlementApi(app, deps, { ...DEFAULT_API_OPTIONS, metrics_access: config.metricsAccess }));
   if (roles.includes('ivr')) tasks.push(...mountTelephony(app, deps));

@@ -14,7 +14,7 @@ import { IndexedRouteLookup } from './routing/indexed-route-lookup';
 import { Routing } from './routing/routing';
 import type { Clock } from './shared/clock';
 import type { BillingPolicy, TxContext } from './shared/context';
-import type { Database } from './store/sql/database';
+import type { Database, Sql } from './store/sql/database';
 
 export interface IssueCardInput {
   value_minor: number;
@@ -59,9 +59,27 @@ export class Billing {
     return this.db.tx((q) => fn({ q, now_ms: this.clock.now().getTime(), hasher: this.hasher, policy: this.policy }));
   }
 
+  /**
+   * ONE statement that is a whole transaction (a call record opened or updated): on PostgreSQL sent
+   * alone, committed on its own without BEGIN and COMMIT round trips; on SQLite queued like every
+   * write on the one connection (billing.tx), so it never lands inside another's open transaction.
+   */
+  statement<T>(fn: (q: Sql) => Promise<T>): Promise<T> {
+    return this.db.dialect === 'pg' ? fn(this.db) : this.db.tx(fn);
+  }
+
   /** A context outside any transaction, for reads. */
   read(): TxContext {
     return { q: this.db, now_ms: this.clock.now().getTime(), hasher: this.hasher, policy: this.policy };
+  }
+
+  /**
+   * A context whose statements are each a whole transaction, answered after its COMMIT (group
+   * commit on PostgreSQL), for the one-statement money moves; null on SQLite, where they do not apply.
+   */
+  oneStatement(): TxContext | null {
+    const q = this.db.grouped;
+    return q ? { q, now_ms: this.clock.now().getTime(), hasher: this.hasher, policy: this.policy } : null;
   }
 
   /** Issues one card with a fresh number and PIN (web shop sale, demo data). Returns the secrets once. */

@@ -3,7 +3,7 @@
  * simulator (HTTP + WebSocket on loopback), the IVR through ari-client, and SQLite (or PostgreSQL).
  * Every caller logs in with card number + PIN, hears the balance, dials, talks, and is either
  * cut off when the money runs out (cards shared by two calls with 30 ¢) or hung up on by the far end.
- *   npx tsx bench/calls/run.ts [--calls 500] [--speed 5] [--talk 30] [--db sqlite|pg]
+ *   npx tsx bench/calls/run.ts [--calls 500] [--speed 5] [--talk 30] [--db sqlite|pg] [--pool N] [--pipelined N] [--group-commit on|off]
  * Prints: p50/p99/max from the last DTMF of an input to the app's next playback request, CPU per
  * call (process.cpuUsage, simulator included), and overdraft checks (verifyLedger, no card with
  * balance < pending, no hold left pending).
@@ -31,6 +31,9 @@ const CALLS = Number(arg('calls', '500'));
 const SPEED = Number(arg('speed', '5'));
 const TALK_S = Number(arg('talk', '30'));
 const KIND = arg('db', 'sqlite') as 'sqlite' | 'pg';
+const POOL = arg('pool', '');
+const GROUP_COMMIT = arg('group-commit', 'on') !== 'off';
+const PIPELINED = arg('pipelined', '');
 const RICH_MINOR = 10_000;
 const POOR_MINOR = 30;
 
@@ -51,7 +54,7 @@ const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.leng
 
 async function main(): Promise<void> {
   const dbh = await freshDatabase(KIND);
-  const db = openDatabase(dbh.url, { poolSize: 16 });
+  const db = openDatabase(dbh.url, { ...(POOL ? { poolSize: Number(POOL) } : {}), ...(PIPELINED ? { pipelined: Number(PIPELINED) } : {}), groupCommit: GROUP_COMMIT });
   const billing = new Billing(db, new SecretHasher('bench-secret-key-0123456789abcdef0123456789'), systemClock, DEFAULT_POLICY);
   await importDeck(db, 'default', 'USD', [
     { prefix: '1', destination: 'USA', rate_per_minute_scaled: 60 * RATE_SCALE, connect_fee_minor: 0, initial_increment_s: 1, increment_s: 1, min_charge_minor: 0, blocked: false },
@@ -122,6 +125,7 @@ async function main(): Promise<void> {
   const warnings = new Map<string, number>();
   for (const l of log.lines) if (l.level === 'warn' || l.level === 'error') warnings.set(l.message, (warnings.get(l.message) ?? 0) + 1);
   console.log(`  IVR warnings/errors: ${warnings.size === 0 ? 'none' : JSON.stringify(Object.fromEntries(warnings))}`);
+  if (process.env.BENCH_DEBUG) for (const l of log.lines.filter((x) => x.level === "error").slice(0, 5)) console.log(JSON.stringify(l));
   console.log(`  call records by hang-up cause: ${causes.map((c) => `${c.cause} ${Number(c.n)} (max ${Number(c.billed)} s)`).join(', ')}`);
   console.log(`  funded calls cut off (card still had ≥ $1 after): ${Number(funded?.n ?? 0)} (goal: zero)`);
   console.log(`  DTMF → next playback request: n=${sorted.length} p50 ${pct(sorted, 50).toFixed(1)} ms, p99 ${pct(sorted, 99).toFixed(1)} ms, max ${(sorted[sorted.length - 1] ?? NaN).toFixed(1)} ms (goal p99 < 50 ms)`);

@@ -4,12 +4,24 @@
  * B2BUA to the first carrier → answered → BYE. Prints calls/s and the routing latency (p50/p99/max: from
  * the node's INVITE on the wire to the carrier's INVITE on the wire), and the same for a CEILING measured in
  * the same run: the identical pipeline with a ranking that costs nothing (a precomputed answer).
- *   npx tsx bench/edge/run.ts [--calls 3000] [--concurrency 20] [--prefixes 300000] [--carriers 5] [--routing index]
- * `--routing index` (default) ranks with an in-memory longest-prefix index of the generated decks — the
- * routing contract's in-memory fake. Once branch `carriers` is merged, `--routing billing` loads the same decks
- * into billing (SQLite) and ranks with billing.routing.rank (its in-memory deck index).
+ *   npx tsx bench/edge/run.ts [--calls 3000] [--concurrency 20] [--prefixes 300000] [--carriers 5] [--routing billing|index]
+ * `--routing billing` (default) loads the decks into the billing core on SQLite (a sell deck, 5 carriers and
+ * their buy decks) and routes with billing.routing: rank (its in-memory deck index), recordAttempt and
+ * setCallCarrier on a call record per call, as in production. `--routing index` ranks with a plain in-memory
+ * index of the same decks instead (no database). The ceiling has no database either.
  */
 import { Registry } from 'prom-client';
+import { Billing } from '../../billing/billing';
+import { insertCallRecord, updateCallRecord } from '../../billing/calls/call-records';
+import { SecretHasher } from '../../billing/cards/secrets';
+import { CARRIER_DEFAULTS } from '../../billing/carriers/carrier';
+import { importCarrierDeck } from '../../billing/carriers/carrier-deck';
+import { insertCarrier } from '../../billing/carriers/carrier-store';
+import type { Rate } from '../../billing/rating/rate';
+import { RATE_SCALE } from '../../billing/rating/rate';
+import { importDeck } from '../../billing/rating/rate-store';
+import { DEFAULT_POLICY } from '../../billing/shared/context';
+import { openDatabase } from '../../billing/store/sql/open';
 import { systemClock } from '../../billing/shared/clock';
 import { silentLogger } from '../../billing/shared/logger';
 import type { EdgeCarriers, EdgeRouting } from '../../edge/edge-deps';
@@ -20,13 +32,13 @@ import { SipEdge } from '../../edge/sip-edge';
 import { DrachtioServerDouble } from '../../test/doubles/drachtio/drachtio-double';
 import { answers, ScriptedCaller, ScriptedUas } from '../../test/doubles/drachtio/peers';
 import { getHeader, userOf } from '../../test/doubles/drachtio/sip-message';
-import { arg } from '../support/databases';
+import { arg, freshDatabase } from '../support/databases';
 
 const CALLS = Number(arg('calls', '3000'));
 const CONCURRENCY = Number(arg('concurrency', '20'));
 const PREFIXES = Number(arg('prefixes', '300000'));
 const CARRIERS = Number(arg('carriers', '5'));
-const ROUTING = arg('routing', 'index');
+const ROUTING = arg('routing', 'billing');
 
 const EDGE_SIP = { host: '192.0.2.1', port: 5060 };
 const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
@@ -163,12 +175,38 @@ async function phase(name: string, routing: EdgeRouting & EdgeCarriers, carriers
   return { name, calls: numbers.length, seconds, cps: numbers.length / seconds, p50: pct(latencies, 50), p99: pct(latencies, 99), max: latencies.at(-1) ?? NaN, failed };
 }
 
+/** The decks in the billing core (SQLite): sell deck, carriers, buy decks; a card and a call record per dialled number. */
+async function billingRouting(decks: Deck[], numbers: string[]): Promise<{ routing: EdgeRouting & EdgeCarriers; carriers: Carrier[]; close(): Promise<void> }> {
+  const fresh = await freshDatabase('sqlite');
+  const db = openDatabase(fresh.url);
+  const billing = new Billing(db, new SecretHasher('bench-secret-0123456789abcdef0123456789'), systemClock, DEFAULT_POLICY);
+  const t0 = performance.now();
+  const rate = (prefix: string, scaled: number): Rate => ({ prefix, destination: `Destination ${prefix.slice(0, 2)}`, rate_per_minute_scaled: scaled, connect_fee_minor: 0, initial_increment_s: 6, increment_s: 6, min_charge_minor: 0, blocked: false });
+  await importDeck(db, 'default', 'USD', ['1', '2', '3', '4', '5', '6', '7', '8', '9'].map((p) => rate(p, 100 * RATE_SCALE)), Date.now());
+  const carriers: Carrier[] = [];
+  for (const d of decks) {
+    const c = await billing.tx((ctx) => insertCarrier(ctx.q, ctx.now_ms, { ...CARRIER_DEFAULTS, name: d.carrier.name, sip_uri: d.carrier.sip_uri, send_plus: d.carrier.send_plus }));
+    await importCarrierDeck(db, c.id, 'USD', [...d.prefixes].map(([p, r]) => rate(p, r)), Date.now());
+    carriers.push(c);
+  }
+  await billing.routing.warm();
+  const card = await billing.issueCard({ value_minor: 1_000_000_00, currency: 'USD' });
+  await billing.tx(async (ctx) => {
+    for (const [i, n] of numbers.entries()) {
+      await insertCallRecord(ctx.q, { id: `bench-${i}`, card_id: card.card_id, caller_number: null, access_number: null, channel_id: null, started_at_ms: ctx.now_ms });
+      await updateCallRecord(ctx.q, `bench-${i}`, { destination: n, currency: 'USD' });
+    }
+  });
+  console.log(`billing (SQLite): ${decks.length} buy decks + a sell deck imported, index warmed and ${numbers.length} call records opened in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  return { routing: { rank: (d) => billing.routing.rank(d), recordAttempt: (a) => billing.routing.recordAttempt(a), setCallCarrier: (c, id) => billing.routing.setCallCarrier(c, id), list: () => billing.carriers.list() }, carriers, close: async () => { await db.close(); await fresh.drop(); } };
+}
+
 async function main(): Promise<void> {
-  if (ROUTING !== 'index') throw new Error(`--routing ${ROUTING}: only "index" until branch carriers is merged (then "billing")`);
+  if (ROUTING !== 'index' && ROUTING !== 'billing') throw new Error(`--routing ${ROUTING}: expected billing or index`);
   const tGen = performance.now();
   const decks = generateDecks();
   console.log(`decks: ${CARRIERS} carriers × ${PREFIXES.toLocaleString('en')} prefixes generated in ${((performance.now() - tGen) / 1000).toFixed(1)} s`);
-  const routing = new IndexedRouting(decks);
+  const indexed = new IndexedRouting(decks);
   // Dialled numbers: unique, each starting with some carrier's prefix (so every call has a route).
   const next = rng(7);
   const all = [...(decks[0]?.prefixes.keys() ?? [])];
@@ -179,20 +217,24 @@ async function main(): Promise<void> {
     while (n.length < 11) n += String(Math.floor(next() * 10));
     if (!seen.has(n)) { seen.add(n); numbers.push(n); }
   }
-  const fixed = await routing.rank(numbers[0] as string);
+  const fixed = await indexed.rank(numbers[0] as string);
   const ceilingRouting = new ConstantRouting((digits) => (fixed.ok ? { ...fixed, number: digits, candidates: fixed.candidates.map((c) => ({ ...c, dial_user: `${c.carrier.send_plus ? '+' : ''}${digits}` })) } : fixed), decks.map((d) => d.carrier));
+  const real = ROUTING === 'billing' ? await billingRouting(decks, numbers) : { routing: indexed, carriers: decks.map((d) => d.carrier), close: async () => {} };
+  const routing = real.routing;
   const tRank = performance.now();
   for (let i = 0; i < 20_000; i++) await routing.rank(numbers[i % numbers.length] as string);
   const rankUs = ((performance.now() - tRank) / 20_000) * 1000;
-  console.log(`ranking alone (in-process, no SIP): ${rankUs.toFixed(1)} µs per number`);
-  const carriers = decks.map((d) => d.carrier);
+  console.log(`ranking alone (${ROUTING === 'billing' ? 'billing.routing.rank' : 'plain index'}, in-process, no SIP): ${rankUs.toFixed(1)} µs per number`);
+  const carriers = real.carriers;
   const sequential = numbers.slice(0, Math.min(300, numbers.length));
+  const what = ROUTING === 'billing' ? 'edge + billing routing' : 'edge + plain index';
   const results = [
     await phase('ceiling, one call at a time', ceilingRouting, carriers, sequential, 1),
-    await phase('edge + ranking, one call at a time', routing, carriers, sequential, 1),
+    await phase(`${what}, one call at a time`, routing, carriers, sequential, 1),
     await phase(`ceiling, ${CONCURRENCY} calls at a time`, ceilingRouting, carriers, numbers, CONCURRENCY),
-    await phase(`edge + ranking over ${CARRIERS}×${PREFIXES.toLocaleString('en')} prefixes, ${CONCURRENCY} at a time`, routing, carriers, numbers, CONCURRENCY),
+    await phase(`${what} over ${CARRIERS}×${PREFIXES.toLocaleString('en')} prefixes, ${CONCURRENCY} at a time`, routing, carriers, numbers, CONCURRENCY),
   ];
+  await real.close();
   for (const r of results) {
     console.log(`${r.name}: ${r.calls} calls in ${r.seconds.toFixed(1)} s = ${r.cps.toFixed(0)} calls/s; routing latency p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, max ${r.max.toFixed(1)} ms; failed ${r.failed}`);
   }

@@ -1,14 +1,15 @@
 /**
- * bench/ledger — holds + captures per second through the billing core, beside the raw-driver
- * ceiling measured in the same run on the same schema.
- *   npx tsx bench/ledger/run.ts [--pairs 20000] [--cards 1000] [--db sqlite,pg] [--concurrency 8] [--durability none,sqlite-full,full]
+ * bench/ledger — holds + captures per second through the billing core (placeHold / captureHoldNow:
+ * one group-committed statement each on PostgreSQL, the general transaction on SQLite), beside the
+ * raw-driver ceiling measured in the same run on the same schema (on PostgreSQL the best of three
+ * forms of the same transactions, bench/ledger/raw-ceiling.ts, measured in alternation with the core).
+ *   npx tsx bench/ledger/run.ts [--pairs 20000] [--cards 1000] [--db sqlite,pg] [--concurrency 8] [--durability none,sqlite-full,full] [--rounds 2]
  * On SQLite, each durability mode (billing/store/sql/sqlite.ts) with 1 writer in a loop and with
  * `--concurrency` writers (group commit), against the raw driver at synchronous NORMAL and FULL.
  */
 import { Billing } from '../../billing/billing';
-import { cardById } from '../../billing/cards/card-rows';
 import { SecretHasher } from '../../billing/cards/secrets';
-import { captureHold, createHold } from '../../billing/holds/hold-engine';
+import { captureHoldNow, placeHold } from '../../billing/holds/hold-moves';
 import { merchantPayable } from '../../billing/ledger/accounts';
 import { createMerchant } from '../../billing/merchants/merchants';
 import { systemClock } from '../../billing/shared/clock';
@@ -17,12 +18,14 @@ import { openDatabase } from '../../billing/store/sql/open';
 import type { SqliteDurability } from '../../billing/store/sql/sqlite';
 import { arg, freshDatabase } from '../support/databases';
 import { rawPgPairs, rawSqlitePairs } from './raw-ceiling';
+import type { RawPgFigures } from './raw-ceiling';
 
 const pairs = Number(arg('pairs', '20000'));
 const cardCount = Number(arg('cards', '1000'));
 const concurrency = Number(arg('concurrency', '8'));
 const kinds = arg('db', 'sqlite,pg').split(',') as Array<'sqlite' | 'pg'>;
 const durabilities = arg('durability', 'none,sqlite-full,full').split(',') as SqliteDurability[];
+const rounds = Number(arg('rounds', '2'));
 
 async function seed(billing: Billing): Promise<{ cardIds: number[]; merchant: number }> {
   const cardIds: number[] = [];
@@ -39,13 +42,9 @@ async function oursPairs(billing: Billing, cardIds: number[], merchant: number, 
       const i = next++;
       if (i >= pairs) return;
       const card_id = cardIds[i % cardIds.length] as number;
-      const hold = await billing.tx(async (ctx) => {
-        const card = await cardById(ctx.q, card_id, true);
-        if (!card) throw new Error('card');
-        return createHold(ctx, card, { kind: 'merchant', merchant_id: merchant, amount_minor: 1, currency: 'USD', ttl_ms: 60_000 });
-      });
+      const hold = await placeHold(billing, card_id, { kind: 'merchant', merchant_id: merchant, amount_minor: 1, currency: 'USD', ttl_ms: 60_000 });
       if (!hold.ok) throw hold.error;
-      const cap = await billing.tx((ctx) => captureHold(ctx, hold.value.id, undefined, { account: merchantPayable(merchant), entry_kind: 'capture' }));
+      const cap = await captureHoldNow(billing, hold.value.id, 1, { account: merchantPayable(merchant), entry_kind: 'capture' });
       if (!cap.ok) throw cap.error;
     }
   };
@@ -61,14 +60,26 @@ for (const kind of kinds) {
   const fresh = await freshDatabase(kind);
   try {
     if (kind === 'pg') {
-      const db = openDatabase(fresh.url, { poolSize: concurrency });
-      const billing = new Billing(db, new SecretHasher(SECRET), systemClock, DEFAULT_POLICY);
-      const { cardIds, merchant } = await seed(billing);
-      await oursPairs(billing, cardIds, merchant, concurrency); // warm-up (statement caches, JIT)
-      const ours = await oursPairs(billing, cardIds, merchant, concurrency);
-      await db.close();
-      const raw = await rawPgPairs(fresh.url, cardIds, pairs, concurrency);
-      console.log(`PostgreSQL (${concurrency} connections)\n  billing core : ${fmt(ours)} ops/s\n  raw driver   : ${fmt(raw)} ops/s\n  ratio        : ${((ours / raw) * 100).toFixed(1)}% of the raw ceiling`);
+      const seeded = openDatabase(fresh.url, { poolSize: concurrency });
+      const { cardIds, merchant } = await seed(new Billing(seeded, new SecretHasher(SECRET), systemClock, DEFAULT_POLICY));
+      await seeded.close();
+      // Core and ceiling alternate, `rounds` times each, and each keeps its best round: both see the
+      // same spread of load from whatever else runs on the machine.
+      let ours = 0;
+      let best: RawPgFigures | undefined;
+      for (let round = 0; round < rounds; round++) {
+        const db = openDatabase(fresh.url, { poolSize: concurrency });
+        const billing = new Billing(db, new SecretHasher(SECRET), systemClock, DEFAULT_POLICY);
+        if (round === 0) await oursPairs(billing, cardIds, merchant, concurrency); // warm-up (statement caches, JIT)
+        ours = Math.max(ours, await oursPairs(billing, cardIds, merchant, concurrency));
+        await db.close();
+        const f = await rawPgPairs(fresh.url, cardIds, pairs, concurrency);
+        if (!best || f.best > best.best) best = f;
+      }
+      const raw = best!.best;
+      console.log(`PostgreSQL (${concurrency} concurrent workers), best of ${rounds} alternating rounds\n  billing core : ${fmt(ours)} ops/s (one group-committed statement per hold and per capture)\n  raw driver   : ${fmt(raw)} ops/s`
+        + `\n    raw forms  : statements ${fmt(best!.statements)}, one-statement ${fmt(best!.one_statement)}, pipelined batches ${fmt(best!.pipelined_batches)} ops/s (ceiling: ${best!.best_form})`
+        + `\n  ratio        : ${((ours / raw) * 100).toFixed(1)}% of the raw ceiling`);
       continue;
     }
     // SQLite: seeded once (without fsyncs), then every mode on the same file, in this run.

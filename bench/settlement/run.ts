@@ -4,12 +4,13 @@
  * another child process, both driven by autocannon from this process.
  *
  *   npx tsx bench/settlement/run.ts [--db sqlite|pg] [--seconds 10] [--connections 50] [--cards 10000] [--log-level info] [--profile DIR]
- *                                   [--durability none,sqlite-full,full]
+ *                                   [--durability none,sqlite-full,full] [--rounds 3]
  *
  * On SQLite the API is measured once per durability mode, in the same run (billing/store/sql/sqlite.ts):
  * `full` is what the product runs (every COMMIT fsynced before anyone is answered, the fsync off the
  * event loop); `sqlite-full` (SQLite's synchronous=FULL, fsync inside COMMIT) and `none` (NORMAL, what
  * it ran before issue #13) are forced in the child by bench/support/sqlite-durability-preload.ts.
+ * The modes take turns for `--rounds` rounds (a loaded machine drifts); each prints its median round.
  * --profile writes a V8 CPU profile of the API process into DIR (open it in Chrome DevTools).
  */
 import { spawn } from 'node:child_process';
@@ -34,6 +35,7 @@ import { DEFAULT_POLICY } from '../../billing/shared/context';
 import { unwrap } from '../../billing/shared/errors';
 import { migrate, openDatabase } from '../../billing/store/sql/open';
 import { verifyLedger } from '../../billing/verify/ledger-verify';
+import { backendPids, cpuMsBetween, cpuSnapshot } from '../support/cpu';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const { values: args } = parseArgs({
@@ -47,6 +49,7 @@ const { values: args } = parseArgs({
     'pg-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
     profile: { type: 'string' },
     durability: { type: 'string', default: 'none,sqlite-full,full' },
+    rounds: { type: 'string', default: '3' },
   },
 });
 const SECONDS = Number(args.seconds);
@@ -67,16 +70,16 @@ async function adminQuery(sql: string): Promise<void> {
   try { await c.query(sql); } finally { await c.end(); }
 }
 
-async function createDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+async function createDatabase(): Promise<{ url: string; name: string; drop(): Promise<void> }> {
   if (args.db === 'sqlite') {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'prepaid-bench-'));
-    return { url: `sqlite:${path.join(dir, 'prepaid.db')}`, drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
+    return { url: `sqlite:${path.join(dir, 'prepaid.db')}`, name: '', drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
   }
   const name = `prepaid_bench_${randomBytes(4).toString('hex')}`;
   await adminQuery(`CREATE DATABASE ${name}`);
   const u = new URL(args['pg-url']!);
   u.pathname = `/${name}`;
-  return { url: u.toString(), drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+  return { url: u.toString(), name, drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
 function freePort(): Promise<number> {
@@ -133,14 +136,14 @@ async function stopChild(proc: ChildProcess): Promise<void> {
   await exited;
 }
 
-interface Figures { rps: number; p50: number; p99: number; ok: number; non2xx: number; errors: number; timeouts: number }
+interface Figures { rps: number; p50: number; p99: number; ok: number; non2xx: number; errors: number; timeouts: number; total: number }
 
 async function load(url: string, setup: (req: { body?: string | Buffer; headers?: Record<string, string> }) => void, seconds: number): Promise<Figures> {
   const r = await autocannon({
     url, connections: CONNECTIONS, duration: seconds,
     requests: [{ method: 'POST', path: '/v1/authorizations', setupRequest: (req) => { setup(req as never); return req; } }],
   });
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, ok: r['2xx'], non2xx: r.non2xx, errors: r.errors, timeouts: r.timeouts };
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, ok: r['2xx'], non2xx: r.non2xx, errors: r.errors, timeouts: r.timeouts, total: r.requests.total };
 }
 
 async function main(): Promise<void> {
@@ -185,9 +188,13 @@ async function main(): Promise<void> {
 
     log(`warm-up (2 s each), then ${SECONDS} s at ${CONNECTIONS} connections…`);
     await load(bare.url, setup, 2);
+    // CPU per answered request, by process: steadier than req/s on a machine other work also loads.
+    const bareCpu0 = cpuSnapshot([bare.proc.pid!]);
     const bareFig = await load(bare.url, setup, SECONDS);
-    const apiFigs: Array<{ mode: string; f: Figures }> = [];
-    for (const mode of MODES) {
+    const bareCpu = cpuMsBetween(bareCpu0, cpuSnapshot([bare.proc.pid!]));
+    type Cpu = { api: number; pg: number; connections: number };
+    const rounds: Array<{ mode: string; f: Figures; cpu: Cpu }> = [];
+    for (let round = 0; round < Number(args.rounds); round++) for (const mode of MODES) {
       // A free port chosen here, so the server's URL is known whatever LOG_LEVEL hides.
       const port = await freePort();
       const forced = mode === 'none' || mode === 'sqlite-full';
@@ -197,7 +204,11 @@ async function main(): Promise<void> {
         ...(forced ? { BENCH_SQLITE_DURABILITY: mode } : {}),
       }, `http://127.0.0.1:${port}`, forced ? `bench: durability ${mode}` : undefined);
       await load(api.url, setup, 2);
-      apiFigs.push({ mode, f: await load(api.url, setup, SECONDS) });
+      const pgPids = args.db === 'pg' ? await backendPids(args['pg-url']!, db.name) : [];
+      const apiCpu0 = cpuSnapshot([api.proc.pid!]);
+      const pgCpu0 = cpuSnapshot(pgPids);
+      const f = await load(api.url, setup, SECONDS);
+      rounds.push({ mode, f, cpu: { api: cpuMsBetween(apiCpu0, cpuSnapshot([api.proc.pid!])), pg: cpuMsBetween(pgCpu0, cpuSnapshot(pgPids)), connections: pgPids.length } });
       await stopChild(api.proc);
     }
     await stopChild(bare.proc);
@@ -207,19 +218,27 @@ async function main(): Promise<void> {
     await billing.db.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
 
+    // Per mode, the round with the median throughput; every round is listed below it.
+    const apiFigs = MODES.map((mode) => {
+      const mine = rounds.filter((r) => r.mode === mode).sort((a, b) => a.f.rps - b.f.rps);
+      const median = mine[Math.floor(mine.length / 2)] as { f: Figures; cpu: Cpu };
+      return { mode, f: median.f, cpu: median.cpu, all: mine.map((r) => Math.round(r.f.rps)) };
+    });
     const row = (name: string, f: Figures) => `${name.padEnd(46)} ${f.rps.toFixed(0).padStart(8)} req/s   p50 ${String(f.p50).padStart(4)} ms   p99 ${String(f.p99).padStart(4)} ms   2xx ${f.ok}  non-2xx ${f.non2xx}  errors ${f.errors}`;
     console.log(`settlement bench: ${args.db}, ${CONNECTIONS} connections, ${SECONDS} s, ${CARDS} cards, ${MERCHANTS} merchants, ${os.cpus().length} cores, LOG_LEVEL=${args['log-level']}`);
     console.log(row('bare express JSON endpoint', bareFig));
-    for (const { mode, f } of apiFigs) {
+    const us = (ms: number, n: number) => `${Math.round((1000 * ms) / Math.max(1, n))} µs`;
+    for (const { mode, f, cpu, all } of apiFigs) {
       console.log(row(`POST /v1/authorizations capture${mode === 'n/a' ? '' : ` (${mode})`}`, f));
-      console.log(`  ratio API / bare express: ${(100 * f.rps / bareFig.rps).toFixed(1)}%`);
+      console.log(`  ratio API / bare express: ${(100 * f.rps / bareFig.rps).toFixed(1)}%; rounds: ${all.join(', ')} req/s`);
+      console.log(`  CPU per request: bare express ${us(bareCpu, bareFig.total)}; API process ${us(cpu.api, f.total)}${args.db === 'pg' ? `, PostgreSQL backends ${us(cpu.pg, f.total)} (${cpu.connections} connections)` : ''}`);
     }
     const none = apiFigs.find((a) => a.mode === 'none')?.f;
     for (const { mode, f } of apiFigs.filter((a) => a.mode === 'full' || a.mode === 'sqlite-full')) {
       if (none) console.log(`cost of durability ${mode} vs none (NORMAL): throughput ${(100 * (f.rps / none.rps - 1)).toFixed(1)}%, p99 ${none.p99} → ${f.p99} ms`);
     }
     console.log(`ledger verify: ${verify.ok ? 'ok' : 'FAILED'}; captured holds ${captured} (warm-ups included)`);
-    if (!verify.ok || apiFigs.some((a) => a.f.non2xx > 0 || a.f.errors > 0)) process.exitCode = 1;
+    if (!verify.ok || rounds.some((a) => a.f.non2xx > 0 || a.f.errors > 0)) process.exitCode = 1;
   } finally {
     for (const c of children) await stopChild(c);
     await db.drop();

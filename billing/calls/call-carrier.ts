@@ -26,10 +26,13 @@ export async function setCallCarrier(q: Sql, call_id: string, carrier_id: number
   await settleBuyCost(q, call_id);
 }
 
-/** Computes the buy cost of a settled call that has a carrier and a buy rate (no-op otherwise; idempotent). */
+/** Computes the buy cost of a settled call that has a carrier and a buy rate (no-op otherwise; idempotent: a later, truer talk time recomputes it). */
 export async function settleBuyCost(q: Sql, call_id: string): Promise<void> {
-  const r = await q.one<{ status: string; talk_ms: number | null; buy_rate_json: string | null }>('SELECT status, talk_ms, buy_rate_json FROM call_records WHERE id = ?', [call_id]);
+  const r = await q.one<{ status: string; talk_ms: number | null; answered_at_ms: number | null; buy_rate_json: string | null }>(
+    'SELECT status, talk_ms, answered_at_ms, buy_rate_json FROM call_records WHERE id = ?', [call_id]);
   if (!r || r.status === 'active' || !r.buy_rate_json) return;
+  // Closed without its talk time (by code older than this column): the cost is unknown, not zero.
+  if (r.talk_ms === null && r.answered_at_ms !== null) return;
   const rate = JSON.parse(r.buy_rate_json) as Rate;
   const { billed_s, cost_minor } = rateCall(rate, Number(r.talk_ms ?? 0) / 1000);
   await q.run('UPDATE call_records SET buy_billed_seconds = ?, buy_cost_minor = ? WHERE id = ?', [billed_s, cost_minor, call_id]);

@@ -1,7 +1,10 @@
 import type { Card } from '../cards/card';
 import { cardById } from '../cards/card-rows';
 import { captureHold, createHold, voidHold } from '../holds/hold-engine';
+import type { NewHold } from '../holds/hold-engine';
 import type { Hold } from '../holds/hold';
+import { captureInOneStatement, voidInOneStatement } from '../holds/one-statement';
+import type { HoldOwner } from '../holds/one-statement';
 import { HOLD_COLUMNS } from '../holds/hold-rows';
 import { TELEPHONY_REVENUE } from '../ledger/accounts';
 import type { TxContext } from '../shared/context';
@@ -17,10 +20,15 @@ export async function reserveCallChunk(ctx: TxContext, call_id: string, card: nu
   // A caller that already holds the locked row passes it, saving a second read in the same transaction.
   const row = typeof card === 'number' ? await cardById(ctx.q, card, true) : card;
   if (!row) return fail('not_found', 'no such card');
-  return createHold(ctx, row, {
+  return createHold(ctx, row, callChunkHold(call_id, amount_minor, currency, ttl_ms, span));
+}
+
+/** The hold of one chunk of a call (its span is kept in the description, for restore after a restart). */
+export function callChunkHold(call_id: string, amount_minor: number, currency: string, ttl_ms: number, span?: { from_s: number; to_s: number }): NewHold {
+  return {
     kind: 'call', call_id, amount_minor, currency, ttl_ms, id_prefix: 'callhold', reference: call_id,
     description: span ? `chunk ${span.from_s}-${span.to_s}` : null,
-  });
+  };
 }
 
 /** Captures `amount_minor` of a chunk (0 voids it): the rest is released. */
@@ -34,6 +42,20 @@ export async function settleCallChunk(ctx: TxContext, hold_id: string, amount_mi
     return v;
   }
   return captureHold(ctx, hold_id, amount_minor, { account: TELEPHONY_REVENUE, entry_kind: 'call_charge' });
+}
+
+/**
+ * settleCallChunk in its own transaction as ONE statement (PostgreSQL) when the chunk is still
+ * pending and unexpired (and, with `ivr_node`, its call still active and owned by that node — the
+ * fence, checked and locked in the same statement); false when the general path must decide (then
+ * nothing was changed).
+ */
+export async function settleCallChunkInOneStatement(ctx: Pick<TxContext, 'q' | 'now_ms'>, hold_id: string, amount_minor: number, ivr_node?: string): Promise<boolean> {
+  const owner: HoldOwner = ivr_node === undefined ? { kind: 'any' } : { kind: 'call', ivr_node };
+  const done = amount_minor === 0
+    ? await voidInOneStatement(ctx.q, ctx.now_ms, hold_id, owner)
+    : await captureInOneStatement(ctx.q, ctx.now_ms, hold_id, amount_minor, { account: TELEPHONY_REVENUE, entry_kind: 'call_charge' }, owner);
+  return done !== null;
 }
 
 /** Every hold of a call in order (for rebuilding its meter after a restart). */

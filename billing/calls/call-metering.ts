@@ -9,7 +9,8 @@ import type { Sql } from '../store/sql/database';
 import type { Hold } from '../holds/hold';
 import { CallMeter } from './call-meter';
 import type { ChunkRequest } from './call-meter';
-import { holdsOfCall, reserveCallChunk, settleCallChunk } from './call-holds';
+import { callChunkHold, holdsOfCall, reserveCallChunk, settleCallChunk, settleCallChunkInOneStatement } from './call-holds';
+import { reserveInOneStatement } from '../holds/one-statement';
 import { settleBuyCost } from './call-carrier';
 import { ownsActiveCall, updateCallRecord } from './call-records';
 
@@ -70,6 +71,7 @@ export class CallMetering {
 
   private async extendOnce(): Promise<Result<boolean>> {
     if (this.meter.limitIsFinal) return ok(false);
+    if (await this.extendInOneStatement()) return ok(true);
     const step = await this.billing.tx(async (ctx): Promise<Result<ExtendStep>> => {
       if (!(await this.owned(ctx.q))) return { ok: false as const, error: this.notOwned() };
       // Locked: the chunk is sized from the same available balance the reservation then checks, so a
@@ -99,6 +101,24 @@ export class CallMetering {
   }
 
   /**
+   * PostgreSQL, when the card affords a whole standard chunk and this node still owns the call: its
+   * hold in one statement (one round trip, the ownership fenced in the same statement), the meter
+   * told once it has committed. False when anything else must be decided (a shrunk or free chunk, a
+   * card that may not be spent, a call taken over): extendOnce then decides in a transaction.
+   */
+  private async extendInOneStatement(): Promise<boolean> {
+    const ctx = this.billing.oneStatement();
+    const req = this.meter.nextChunk(Number.MAX_SAFE_INTEGER);
+    if (!ctx || !req || req.amount_minor <= 0) return false;
+    const { q, now_ms } = ctx;
+    const ttl_ms = (req.to_s - req.from_s) * 1000 + CALL_HOLD_GRACE_MS;
+    const hold = await reserveInOneStatement(q, now_ms, this.card_id, callChunkHold(this.call_id, req.amount_minor, this.currency, ttl_ms, req), this.owner);
+    if (!hold) return false;
+    this.meter.addChunk(hold.id, req);
+    return true;
+  }
+
+  /**
    * Rebuilds a call's meter from its holds after a restart or reconnect (each call hold records
    * its span as `chunk FROM-TO`). Voided/expired-unpaid chunks end the covered time.
    */
@@ -112,11 +132,14 @@ export class CallMetering {
   async captureElapsed(elapsed_s: number): Promise<number> {
     let n = 0;
     for (const c of this.meter.dueForCapture(elapsed_s)) {
-      const r = await this.billing.tx(async (ctx) => {
-        if (!(await this.owned(ctx.q))) throw this.notOwned();
-        return settleCallChunk(ctx, c.hold_id, c.amount_minor);
-      });
-      if (!r.ok) throw r.error;
+      const one = this.billing.oneStatement();
+      if (!one || !(await settleCallChunkInOneStatement(one, c.hold_id, c.amount_minor, this.owner))) {
+        const r = await this.billing.tx(async (ctx) => {
+          if (!(await this.owned(ctx.q))) throw this.notOwned();
+          return settleCallChunk(ctx, c.hold_id, c.amount_minor);
+        });
+        if (!r.ok) throw r.error;
+      }
       this.meter.markCaptured(c.hold_id);
       n++;
     }

@@ -41,11 +41,19 @@ export type CdrState = 'awaiting' | 'billed' | 'missing';
 
 const COLUMNS = 'id, card_id, caller_number, access_number, destination, destination_name, currency, rate_json, status, started_at_ms, answered_at_ms, ended_at_ms, billed_seconds, cost_minor, captured_minor, hangup_cause, channel_id, outbound_channel_id, carrier_id, buy_rate_json, talk_ms, buy_billed_seconds, buy_cost_minor, ivr_node, cdr_state, cdr_talk_s';
 
-/** Opens an active record, owned by `ivr_node` (default: the node its id names, `<node>-<hex>`). */
-export async function insertCallRecord(q: Sql, r: Pick<CallRecord, 'id' | 'card_id' | 'caller_number' | 'access_number' | 'channel_id' | 'started_at_ms'> & { ivr_node?: string }): Promise<void> {
+/**
+ * Opens an active record, owned by `ivr_node` (default: the node its id names, `<node>-<hex>`), in
+ * one statement — with what is known of the call already (destination, rate…), when given.
+ */
+export async function insertCallRecord(
+  q: Sql,
+  r: Pick<CallRecord, 'id' | 'card_id' | 'caller_number' | 'access_number' | 'channel_id' | 'started_at_ms'> & { ivr_node?: string }
+    & Partial<Pick<CallRecord, 'destination' | 'destination_name' | 'currency' | 'outbound_channel_id'>> & { rate?: Rate },
+): Promise<void> {
   const node = r.ivr_node ?? (r.id.includes('-') ? r.id.slice(0, r.id.indexOf('-')) : null);
-  await q.run("INSERT INTO call_records (id, card_id, caller_number, access_number, channel_id, status, started_at_ms, ivr_node) VALUES (?, ?, ?, ?, ?, 'active', ?, ?)", [
+  await q.run("INSERT INTO call_records (id, card_id, caller_number, access_number, channel_id, status, started_at_ms, ivr_node, destination, destination_name, currency, rate_json, outbound_channel_id) VALUES (?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?, ?, ?)", [
     r.id, r.card_id, r.caller_number, r.access_number, r.channel_id, r.started_at_ms, node,
+    r.destination ?? null, r.destination_name ?? null, r.currency ?? null, r.rate ? JSON.stringify(r.rate) : null, r.outbound_channel_id ?? null,
   ]);
 }
 

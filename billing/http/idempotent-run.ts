@@ -2,6 +2,7 @@ import type { Billing } from '../billing';
 import { throttledFailure, throttledSource } from '../cards/card-auth';
 import type { AuthSource } from '../cards/card-auth';
 import { beginIdempotent, completeIdempotent } from '../idempotency/idempotency';
+import type { IdempotencyRow } from '../idempotency/idempotency';
 import type { TxContext } from '../shared/context';
 import type { ErrorCode, Result } from '../shared/errors';
 import type { Outcome } from './api-error';
@@ -28,6 +29,12 @@ export interface MoneyMove {
   source?: AuthSource;
   okStatus: number;
   op(ctx: TxContext): Promise<Result<unknown>>;
+  /**
+   * The whole move — source throttle check, effect, idempotency row — as ONE statement in its own
+   * transaction (PostgreSQL), for when nothing stands in its way: its answer, or null when the
+   * general transaction below must decide (having changed nothing).
+   */
+  oneStatement?(ctx: TxContext, idempotency: IdempotencyRow | null): Promise<Outcome | null>;
 }
 
 export function outcomeOf(r: Result<unknown>, okStatus: number, request_id: string): RunOutcome {
@@ -39,16 +46,23 @@ export function outcomeOf(r: Result<unknown>, okStatus: number, request_id: stri
  * Runs one money-moving request in ONE transaction: source throttle check → idempotency begin →
  * the operation (card authentication and its failure counting included) → idempotency complete.
  * Domain failures commit (a wrong PIN must be counted) and are stored for replay; a throw rolls
- * everything back, key included, so a 500 is never replayed. The key is scoped per merchant.
+ * everything back, key included, so a 500 is never replayed. The key is scoped per merchant. A move
+ * with a one-statement form tries it first (PostgreSQL): one round trip when nothing stands in its
+ * way, else this transaction.
  */
-export function runMoneyMove(billing: Billing, m: MoneyMove): Promise<RunOutcome> {
+export async function runMoneyMove(billing: Billing, m: MoneyMove): Promise<RunOutcome> {
+  const scope = `merchant:${m.merchant_id}`;
+  const idempotency = m.key === undefined ? null : { scope, key: m.key, hash: billing.hasher.token('idempotency', JSON.stringify(m.fingerprint)) };
+  const one = billing.oneStatement();
+  if (one && m.oneStatement) {
+    const done = await m.oneStatement(one, idempotency);
+    if (done) return { ...done, code: null, replayed: false };
+  }
   return billing.tx(async (ctx) => {
     const throttled = m.source ? await throttledSource(ctx, m.source) : null;
     if (throttled) return { ...outcomeOf(throttledFailure(throttled), m.okStatus, m.request_id), replayed: false };
-    const scope = `merchant:${m.merchant_id}`;
-    if (m.key !== undefined) {
-      const hash = billing.hasher.token('idempotency', JSON.stringify(m.fingerprint));
-      const start = await beginIdempotent(ctx.q, scope, m.key, hash, ctx.now_ms);
+    if (idempotency) {
+      const start = await beginIdempotent(ctx.q, scope, idempotency.key, idempotency.hash, ctx.now_ms);
       if (start.kind === 'conflict') {
         return { ...errorOutcome('idempotency_conflict', 'this Idempotency-Key was already used with a different request', m.request_id), code: 'idempotency_conflict', replayed: false };
       }
@@ -58,7 +72,7 @@ export function runMoneyMove(billing: Billing, m: MoneyMove): Promise<RunOutcome
       }
     }
     const out = outcomeOf(await m.op(ctx), m.okStatus, m.request_id);
-    if (m.key !== undefined) await completeIdempotent(ctx.q, scope, m.key, out.status, out.body);
+    if (idempotency) await completeIdempotent(ctx.q, scope, idempotency.key, out.status, out.body);
     return out;
   });
 }

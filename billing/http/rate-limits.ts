@@ -17,9 +17,15 @@ const answer = (_req: Request, res: Response) =>
  * behind a balancer the effective limit is up to N× the figure. The correctness-bearing limits (PIN
  * failures per card and per address) live in the database and are shared.
  */
+/**
+ * `RateLimit-Policy` and `RateLimit` headers of the IETF draft 7 (draft 8 adds a partition key that
+ * costs a SHA-256 of the client's key per request and limiter, which the profile showed).
+ */
+const HEADERS = 'draft-7';
+
 export function ipLimiter(w: LimitWindow) {
   return rateLimit({
-    windowMs: w.window_ms, limit: w.max, standardHeaders: 'draft-8', legacyHeaders: false, ipv6Subnet: IPV6_KEY_PREFIX, handler: answer,
+    windowMs: w.window_ms, limit: w.max, standardHeaders: HEADERS, legacyHeaders: false, ipv6Subnet: IPV6_KEY_PREFIX, handler: answer,
     // Which proxies to believe is TRUST_PROXY's call (validated at start); a client sending its own
     // X-Forwarded-For to a server that trusts no proxy is not a misconfiguration to warn about.
     validate: { xForwardedForHeader: false },
@@ -28,7 +34,7 @@ export function ipLimiter(w: LimitWindow) {
 
 export function merchantLimiter(w: LimitWindow) {
   return rateLimit({
-    windowMs: w.window_ms, limit: w.max, standardHeaders: 'draft-8', legacyHeaders: false, handler: answer,
+    windowMs: w.window_ms, limit: w.max, standardHeaders: HEADERS, legacyHeaders: false, handler: answer,
     keyGenerator: (_req, res) => `merchant:${merchantOf(res).id}`,
   });
 }

@@ -24,6 +24,9 @@ export const localsOf = (res: Response): RequestLocals => res.locals as RequestL
  */
 export function requestContext(logger: Logger, metrics: ApiMetrics) {
   return (req: Request, res: Response, next: NextFunction): void => {
+    // req.ip is a getter that parses X-Forwarded-For against the trusted proxies on every read, and
+    // the limiters, the routes and the access log each read it: computed once per request.
+    Object.defineProperty(req, 'ip', { value: req.ip, enumerable: true, configurable: true });
     const incoming = req.get('x-request-id');
     const request_id = incoming && INCOMING_ID.test(incoming) ? incoming : randomUUID();
     const log = logger.child({ request_id });

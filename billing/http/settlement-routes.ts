@@ -1,7 +1,9 @@
 import type { Request, Response, Router } from 'express';
 import type { Billing } from '../billing';
 import type { AuthSource } from '../cards/card-auth';
-import { authorize, balance, capture, getAuthorization, refund, voidAuthorization } from '../settlement/settlement';
+import { authenticateInOneRead } from '../cards/card-auth-one-statement';
+import { authorizeInOneStatement, captureInOneStatementForMerchant, voidInOneStatementForMerchant } from '../settlement/settlement-one-statement';
+import { authorize, balance, balanceView, capture, getAuthorization, refund, voidAuthorization } from '../settlement/settlement';
 import { sendError, sendJson } from './api-error';
 import type { ApiMetrics } from './api-metrics';
 import { clientIpKey } from './client-ip';
@@ -63,6 +65,7 @@ export function addSettlementRoutes(r: Router, billing: Billing, metrics: ApiMet
       source,
       okStatus: 201,
       op: (ctx) => authorize(ctx, merchant_id, b, source),
+      oneStatement: (ctx, idempotency) => authorizeInOneStatement(ctx, merchant_id, b, source, idempotency),
     });
     metrics.authorizations.inc({ outcome: out.code ?? 'ok' });
     send(res, out);
@@ -83,6 +86,9 @@ export function addSettlementRoutes(r: Router, billing: Billing, metrics: ApiMet
       fingerprint: [`POST /v1/authorizations/${id}/${action}`, body.data],
       okStatus: 200,
       op: (ctx) => (action === 'capture' ? capture(ctx, merchant_id, id, amount) : voidAuthorization(ctx, merchant_id, id)),
+      oneStatement: (ctx, idempotency) => (action === 'capture'
+        ? captureInOneStatementForMerchant(ctx, merchant_id, id, amount, idempotency)
+        : voidInOneStatementForMerchant(ctx, merchant_id, id, idempotency)),
     }));
   };
   r.post('/authorizations/:id/capture', onAuthorization('capture'));
@@ -120,6 +126,10 @@ export function addSettlementRoutes(r: Router, billing: Billing, metrics: ApiMet
       source,
       okStatus: 200,
       op: (ctx) => balance(ctx, b.card_number, b.pin, source),
+      oneStatement: async (ctx) => {
+        const card = await authenticateInOneRead(ctx, b.card_number, b.pin, source);
+        return card ? { status: 200, body: balanceView(card) } : null;
+      },
     }));
   });
 

@@ -11,6 +11,9 @@ export type IdempotencyStart =
   | { kind: 'replay'; status_code: number; response: unknown }
   | { kind: 'conflict' };
 
+/** The row a move writes with its effect: scope, the caller's key, the keyed hash of the request. */
+export interface IdempotencyRow { scope: string; key: string; hash: string }
+
 export const IDEMPOTENCY_RETENTION_MS = 48 * 3600 * 1000;
 
 export async function beginIdempotent(q: Sql, scope: string, key: string, hash: string, now_ms: number): Promise<IdempotencyStart> {

@@ -27,9 +27,9 @@ export function calledUser(requestUri: string): string | undefined {
   }
 }
 
-/** The IVR's call id in X-Prepaid-Call-Id: bounded, printable, no separators. */
+/** The IVR's call id in X-Prepaid-Call-Id: bounded (40, as billing stores it), printable, no separators. */
 export function validCallId(value: string | undefined): string | undefined {
   if (!value) return undefined;
   const v = value.trim();
-  return /^[A-Za-z0-9._:-]{1,64}$/.test(v) ? v : undefined;
+  return /^[A-Za-z0-9._:-]{1,40}$/.test(v) ? v : undefined;
 }

@@ -2,6 +2,8 @@ import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { SimRecord } from './core';
 import { SimCore } from './core';
+import type { FailureOutcome } from './dial';
+import { driveExternal } from './dial';
 import { EventBus } from './event-bus';
 import type { FarEndRule } from './far-end';
 import { IdSource } from './format';
@@ -81,6 +83,15 @@ export class AriSimulator extends EventEmitter {
   /** Changes how far ends of later outbound channels behave. */
   setFarEnd(rule: FarEndRule): void {
     this.core.opts.farEnd = rule;
+  }
+
+  /**
+   * Drives the `external` far end of an outbound channel (farEnds.external()): it rings, answers, or fails with
+   * the given outcome now. False when the channel has no such far end waiting.
+   */
+  driveFarEnd(channelId: string, action: 'ring' | 'answer' | FailureOutcome): boolean {
+    const ch = this.core.liveChannel(channelId);
+    return ch ? driveExternal(this.core, ch, action) : false;
   }
 
   /** The far end of an answered channel hangs up (SIP BYE / Local `;2` Hangup); a `;2` id means its `;1`. */

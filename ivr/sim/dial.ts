@@ -21,7 +21,9 @@ export interface OutboundParams {
 
 interface Failure { status: string; cause: number; techCause?: number }
 
-const FAILURES: Readonly<Record<Exclude<FarEndOutcome, 'answer' | 'noanswer' | 'stasis'>, Failure>> = {
+export type FailureOutcome = Exclude<FarEndOutcome, 'answer' | 'noanswer' | 'stasis' | 'external'>;
+
+const FAILURES: Readonly<Record<FailureOutcome, Failure>> = {
   busy: { status: 'BUSY', cause: 17, techCause: 486 },
   congestion: { status: 'CONGESTION', cause: 34, techCause: 503 },
   unallocated: { status: 'NOANSWER', cause: 1, techCause: 404 },
@@ -140,7 +142,7 @@ export function progressOriginate(core: SimCore, ch: SimChannel, app: string): v
   if (!dial) return;
   const fe = dial.farEnd;
   const ds = dial.dialstring;
-  const ring_ms = fe.outcome === 'noanswer' ? Infinity : fe.ring_ms ?? 0;
+  const ring_ms = fe.outcome === 'noanswer' || fe.outcome === 'external' ? Infinity : fe.ring_ms ?? 0;
   const timeout_ms = dial.timeout_s > 0 ? dial.timeout_s * 1000 : Infinity;
   core.after(0, () => {
     if (!ch.alive) return;
@@ -160,7 +162,7 @@ export function progressOriginate(core: SimCore, ch: SimChannel, app: string): v
     }
     core.after(ring_ms, () => {
       if (fe.outcome === 'answer' || fe.outcome === 'stasis') originateAnswer(core, ch, app);
-      else if (fe.outcome !== 'noanswer') originateFailure(core, ch, FAILURES[fe.outcome]);
+      else if (fe.outcome !== 'noanswer' && fe.outcome !== 'external') originateFailure(core, ch, FAILURES[fe.outcome]);
     }, ch);
   }, ch);
 }
@@ -217,7 +219,7 @@ export function progressDial(core: SimCore, ch: SimChannel, timeout_s: number): 
   if (!dial) return;
   dial.timeout_s = timeout_s;
   const fe = dial.farEnd;
-  const ring_ms = fe.outcome === 'noanswer' ? Infinity : fe.ring_ms ?? 0;
+  const ring_ms = fe.outcome === 'noanswer' || fe.outcome === 'external' ? Infinity : fe.ring_ms ?? 0;
   const timeout_ms = timeout_s > 0 ? timeout_s * 1000 : Infinity;
   core.after(0, () => {
     if (!ch.alive) return;
@@ -230,7 +232,7 @@ export function progressDial(core: SimCore, ch: SimChannel, timeout_s: number): 
     }
     core.after(ring_ms, () => {
       if (fe.outcome === 'answer' || fe.outcome === 'stasis') dialAnswer(core, ch);
-      else if (fe.outcome !== 'noanswer') dialFailure(core, ch, FAILURES[fe.outcome]);
+      else if (fe.outcome !== 'noanswer' && fe.outcome !== 'external') dialFailure(core, ch, FAILURES[fe.outcome]);
     }, ch);
   }, ch);
 }
@@ -265,4 +267,21 @@ function dialNoAnswer(core: SimCore, ch: SimChannel): void {
   leaveStasis(core, ch);
   if (ch.peer?.alive) destroyChannel(core, ch.peer, 19);
   destroyChannel(core, ch, 19, ch.technology === 'PJSIP' ? 480 : undefined);
+}
+
+/** An `external` far end, driven by the test: it rings (180), answers (200) or fails now. False when it cannot. */
+export function driveExternal(core: SimCore, ch: SimChannel, action: 'ring' | 'answer' | FailureOutcome): boolean {
+  const dial = ch.dial;
+  if (!dial || !ch.alive || ch.hangingUp || dial.answered || dial.farEnd.outcome !== 'external') return false;
+  if (action === 'ring') {
+    if (ch.state !== 'Ringing') ringing(core, ch, dial.mode === 'originate' ? dial.dialstring : '');
+  } else if (action === 'answer') {
+    if (dial.mode === 'originate') originateAnswer(core, ch, ch.subscribedApp ?? '');
+    else dialAnswer(core, ch);
+  } else if (dial.mode === 'originate') {
+    originateFailure(core, ch, FAILURES[action]);
+  } else {
+    dialFailure(core, ch, FAILURES[action]);
+  }
+  return true;
 }

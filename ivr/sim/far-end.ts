@@ -3,7 +3,7 @@ export type CallerStep =
   | { at_ms: number; dtmf: string; duration_ms?: number; gap_ms?: number }
   | { at_ms: number; hangup: true };
 
-export type FarEndOutcome = 'answer' | 'busy' | 'congestion' | 'noanswer' | 'unallocated' | 'chanunavail' | 'stasis';
+export type FarEndOutcome = 'answer' | 'busy' | 'congestion' | 'noanswer' | 'unallocated' | 'chanunavail' | 'stasis' | 'external';
 
 /**
  * How the far end of an originated/dialled channel behaves.
@@ -11,6 +11,8 @@ export type FarEndOutcome = 'answer' | 'busy' | 'congestion' | 'noanswer' | 'una
  *   `hangupAfter_ms` if given; may send DTMF through `script`.
  * - `busy` / `congestion` / `unallocated` (SIP 404) / `chanunavail`: fail after `ring_ms` (default 0).
  * - `noanswer`: rings until the dial timeout runs out (cause 19, as recorded).
+ * - `external`: waits, as `noanswer` does, until the test drives it (AriSimulator.driveFarEnd): the far end is
+ *   something real elsewhere, e.g. a SIP call through the edge and the drachtio-server double.
  * - `stasis`: a Local context whose dialplan runs `Stasis(<app>,${EXTEN})`: a channel originated into it with no
  *   `app` is a caller whose `;2` half enters Stasis from the dialplan, like `[acc-access]` in the recordings.
  */
@@ -41,6 +43,7 @@ export const farEnds = {
   busy: (ring_ms = 0): FarEnd => ({ outcome: 'busy', ring_ms }),
   congestion: (ring_ms = 0): FarEnd => ({ outcome: 'congestion', ring_ms }),
   noAnswer: (): FarEnd => ({ outcome: 'noanswer' }),
+  external: (): FarEnd => ({ outcome: 'external' }),
   unallocated: (): FarEnd => ({ outcome: 'unallocated' }),
   chanUnavailable: (): FarEnd => ({ outcome: 'chanunavail' }),
   stasis: (app?: string): FarEnd => (app === undefined ? { outcome: 'stasis' } : { outcome: 'stasis', app }),

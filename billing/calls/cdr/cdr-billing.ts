@@ -2,6 +2,7 @@ import type { Billing } from '../../billing';
 import type { Rate } from '../../rating/rate';
 import { BillingError, isBillingError } from '../../shared/errors';
 import type { Sql } from '../../store/sql/database';
+import { settleBuyCost } from '../call-carrier';
 import { holdsOfCall, settleCallChunk } from '../call-holds';
 import { CallMeter } from '../call-meter';
 import { meterFromHolds } from '../call-metering';
@@ -48,11 +49,13 @@ const LEG_COLUMNS = 'call_id, role, uniqueid, channel, dstchannel, answer_text, 
 export async function holdCallForCdr(billing: Billing, a: { call_id: string; owner: string; billed_s: number; captured_minor: number; answered_at_ms: number | null; ended_at_ms: number }): Promise<void> {
   await billing.tx(async (ctx) => {
     const r = await ctx.q.run(
-      `UPDATE call_records SET status = 'completed', cdr_state = 'awaiting', billed_seconds = ?, cost_minor = ?, captured_minor = ?, hangup_cause = 'reconciled', answered_at_ms = ?, ended_at_ms = ?
+      `UPDATE call_records SET status = 'completed', cdr_state = 'awaiting', billed_seconds = ?, cost_minor = ?, captured_minor = ?, hangup_cause = 'reconciled', answered_at_ms = ?, ended_at_ms = ?, talk_ms = ?
        WHERE id = ? AND ivr_node = ? AND status = 'active'`,
-      [a.billed_s, a.captured_minor, a.captured_minor, a.answered_at_ms, a.ended_at_ms, a.call_id, a.owner],
+      [a.billed_s, a.captured_minor, a.captured_minor, a.answered_at_ms, a.ended_at_ms, a.billed_s * 1000, a.call_id, a.owner],
     );
     if (r.changes !== 1) throw new BillingError('invalid_state', `call ${a.call_id} is no longer owned by IVR node ${a.owner}`);
+    // The buy side on the confirmed time too (recomputed if its CDR bills it later).
+    await settleBuyCost(ctx.q, a.call_id);
   });
 }
 
@@ -136,6 +139,7 @@ export async function billFromCdr(billing: Billing, call_id: string): Promise<Cd
 
     const meter = new CallMeter(rate);
     meterFromHolds(meter, call_id, await holdsOfCall(ctx, call_id), { stillHeldOnly: true });
+    const billedTalk_s = meter.talkSeconds(talk_s);
     const bill = meter.settle(talk_s);
     let captured = meter.captured_minor;
     for (const c of bill.captures) {
@@ -146,10 +150,12 @@ export async function billFromCdr(billing: Billing, call_id: string): Promise<Cd
     }
     const ended = rec.answered_at_ms === null ? null : Number(rec.answered_at_ms) + talk_s * 1000;
     const u = await q.run(
-      `UPDATE call_records SET cdr_state = 'billed', cdr_talk_s = ?, billed_seconds = ?, cost_minor = ?, captured_minor = ?, ended_at_ms = COALESCE(?, ended_at_ms) WHERE id = ? AND cdr_state = 'awaiting'`,
-      [talk_s, bill.billed_s, bill.cost_minor, captured, ended, call_id],
+      `UPDATE call_records SET cdr_state = 'billed', cdr_talk_s = ?, billed_seconds = ?, cost_minor = ?, captured_minor = ?, ended_at_ms = COALESCE(?, ended_at_ms), talk_ms = ? WHERE id = ? AND cdr_state = 'awaiting'`,
+      [talk_s, bill.billed_s, bill.cost_minor, captured, ended, Math.round(billedTalk_s * 1000), call_id],
     );
     if (u.changes !== 1) throw new Error(`call ${call_id} changed while being billed from its CDR`);
+    // The carrier's buy cost follows the same billed talk time.
+    await settleBuyCost(q, call_id);
     return { kind: 'billed', call_id, talk_s, billed_s: bill.billed_s, cost_minor: bill.cost_minor, captured_minor: captured };
   });
 }

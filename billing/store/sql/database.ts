@@ -23,6 +23,12 @@ export interface Database extends Sql {
    * Bounded retry on serialization failures / deadlocks / SQLITE_BUSY.
    */
   tx<T>(fn: (q: Sql) => Promise<T>): Promise<T>;
+  /**
+   * PostgreSQL: where single statements that are each a whole transaction go (the one-statement
+   * money moves). Statements that queue up share one transaction (group commit), each answered only
+   * after its COMMIT. Absent on SQLite.
+   */
+  readonly grouped?: Sql;
   close(): Promise<void>;
   /**
    * PostgreSQL only: a dedicated connection LISTENing on `channel`. `onLost` is called once if that

@@ -4,6 +4,7 @@ import knexFactory from 'knex';
 import type { Database } from './database';
 import { parseDatabaseUrl } from './database-url';
 import { PostgresDatabase } from './postgres';
+import type { PostgresOptions } from './postgres';
 import { SqliteDatabase } from './sqlite';
 import type { SqliteOptions } from './sqlite';
 import { migrationSource } from '../migrations/index';
@@ -25,11 +26,11 @@ export async function migrate(databaseUrl: string): Promise<string[]> {
   }
 }
 
-export function openDatabase(databaseUrl: string, options: { poolSize?: number; sqlite?: SqliteOptions } = {}): Database {
+export function openDatabase(databaseUrl: string, options: PostgresOptions & { sqlite?: SqliteOptions } = {}): Database {
   const target = parseDatabaseUrl(databaseUrl);
   if (target.kind === 'sqlite') {
     if (target.file !== ':memory:') fs.mkdirSync(path.dirname(target.file), { recursive: true });
     return new SqliteDatabase(target.file, options.sqlite);
   }
-  return new PostgresDatabase(target.url, options.poolSize);
+  return new PostgresDatabase(target.url, options);
 }

@@ -1,6 +1,10 @@
+import os from 'node:os';
 import pg from 'pg';
 import type { Database, Sql, SqlValue } from './database';
 import { DatabaseClosed } from './database';
+import { PgGroupCommit } from './pg-group-commit';
+import { PgPipeline } from './pg-pipeline';
+import type { GroupCommitOptions } from './pg-group-commit';
 
 const INT8_OID = 20;
 const NUMERIC_OID = 1700;
@@ -18,43 +22,97 @@ const types = {
   },
 } as pg.CustomTypesConfig;
 
-const converted = new Map<string, string>();
-/** `?` → `$1, $2…` (our SQL never has a literal `?`). */
-function toPg(sql: string): string {
-  let out = converted.get(sql);
-  if (out === undefined) {
+/** A statement as sent: `?` rewritten to `$n`, and a name when it is kept prepared. */
+interface Statement { text: string; name: string | undefined }
+
+/**
+ * Distinct statement texts kept as named prepared statements on every connection (parsed and
+ * planned once per connection instead of once per execution). The stores' SQL is a small fixed set;
+ * the bound keeps an unexpected stream of distinct texts (generated IN lists…) from growing each
+ * backend's memory: past it, statements go unnamed as before.
+ */
+const MAX_PREPARED = 1000;
+const statements = new Map<string, Statement>();
+
+/** `?` → `$1, $2…` (our SQL never has a literal `?`; PostgreSQL-only SQL may use `$n` directly). */
+function statementFor(sql: string): Statement {
+  let s = statements.get(sql);
+  if (s === undefined) {
     let i = 0;
-    out = sql.replace(/\?/g, () => `$${++i}`);
-    converted.set(sql, out);
+    const text = sql.replace(/\?/g, () => `$${++i}`);
+    s = { text, name: statements.size < MAX_PREPARED ? `prepaid_${statements.size}` : undefined };
+    if (statements.size < MAX_PREPARED * 2) statements.set(sql, s);
   }
-  return out;
+  return s;
 }
 
 const RETRYABLE = new Set(['40001', '40P01']); // serialization_failure, deadlock_detected
 const MAX_TX_ATTEMPTS = 5;
 
-function runnerFor(client: pg.Pool | pg.PoolClient): Sql {
-  return {
-    dialect: 'pg',
-    forUpdate: ' FOR UPDATE',
-    all: async <T>(sql: string, params: readonly SqlValue[] = []) => (await client.query({ text: toPg(sql), values: params as SqlValue[] })).rows as T[],
-    one: async <T>(sql: string, params: readonly SqlValue[] = []) => (await client.query({ text: toPg(sql), values: params as SqlValue[] })).rows[0] as T | undefined,
-    run: async (sql: string, params: readonly SqlValue[] = []) => ({ changes: (await client.query({ text: toPg(sql), values: params as SqlValue[] })).rowCount ?? 0 }),
-  };
+/** Round trips to the server, for benches and tests (a statement, BEGIN and COMMIT count one each). */
+export interface PostgresStats { statements: number; transactions: number }
+
+/**
+ * Connections for the machine: PostgreSQL does its work in one process per connection, so more
+ * connections than a few per core only queue inside the server (and wait on each other's row locks)
+ * instead of in the pool. Measured with bench/settlement on 2 cores: see README "Benchmarks".
+ */
+export function defaultPoolSize(cores = os.availableParallelism()): number {
+  return Math.max(4, Math.min(16, 4 * cores));
 }
+
+export interface PostgresOptions {
+  poolSize?: number;
+  /** Group commit of the one-statement moves (default on); false sends each alone through the pool. */
+  groupCommit?: boolean | Partial<GroupCommitOptions>;
+  /** Connections pipelining the statements issued outside transactions (default 2); 0 sends them through the pool. */
+  pipelined?: number;
+}
+
+export const DEFAULT_GROUP_COMMIT: GroupCommitOptions = Object.freeze({ connections: 2, lock_timeout_ms: 250 });
 
 export class PostgresDatabase implements Database {
   readonly dialect = 'pg' as const;
   readonly forUpdate = ' FOR UPDATE';
   readonly pool: pg.Pool;
+  readonly stats: PostgresStats = { statements: 0, transactions: 0 };
+  readonly grouped: Sql;
+  readonly groupCommit: PgGroupCommit | undefined;
+  private readonly pipeline: PgPipeline | undefined;
   private readonly runner: Sql;
   private readonly listeners = new Set<pg.Client>();
   private closed = false;
 
-  constructor(private readonly connectionString: string, poolSize = 10) {
-    this.pool = new pg.Pool({ connectionString, max: poolSize, types, connectionTimeoutMillis: 10_000 });
+  constructor(private readonly connectionString: string, options: PostgresOptions = {}) {
+    this.pool = new pg.Pool({ connectionString, max: options.poolSize ?? defaultPoolSize(), types, connectionTimeoutMillis: 10_000 });
     this.pool.on('error', () => undefined); // an idle client dying is not fatal; the next checkout reconnects
-    this.runner = runnerFor(this.pool);
+    const prepared = (sql: string) => { this.stats.statements++; return statementFor(sql); };
+    const clientConfig = { connectionString, types, connectionTimeoutMillis: 10_000 };
+    const pipelined = options.pipelined ?? 2;
+    this.pipeline = pipelined > 0 ? new PgPipeline(clientConfig, prepared, pipelined) : undefined;
+    this.runner = this.pipeline ?? this.runnerFor(this.pool);
+    const gc = options.groupCommit ?? true;
+    if (gc === false) {
+      this.grouped = this.runner;
+    } else {
+      this.groupCommit = new PgGroupCommit(clientConfig, prepared, { ...DEFAULT_GROUP_COMMIT, ...(gc === true ? {} : gc) });
+      this.grouped = this.groupCommit;
+    }
+  }
+
+  private runnerFor(client: pg.Pool | pg.PoolClient): Sql {
+    const query = (sql: string, params: readonly SqlValue[]) => {
+      const s = statementFor(sql);
+      this.stats.statements++;
+      return client.query({ text: s.text, name: s.name, values: params as SqlValue[] });
+    };
+    return {
+      dialect: 'pg',
+      forUpdate: ' FOR UPDATE',
+      all: async <T>(sql: string, params: readonly SqlValue[] = []) => (await query(sql, params)).rows as T[],
+      one: async <T>(sql: string, params: readonly SqlValue[] = []) => (await query(sql, params)).rows[0] as T | undefined,
+      run: async (sql: string, params: readonly SqlValue[] = []) => ({ changes: (await query(sql, params)).rowCount ?? 0 }),
+    };
   }
 
   all<T>(sql: string, params?: readonly SqlValue[]): Promise<T[]> { return this.runner.all<T>(sql, params); }
@@ -64,9 +122,12 @@ export class PostgresDatabase implements Database {
   async tx<T>(fn: (q: Sql) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const client = await this.pool.connect();
+      this.stats.transactions++;
       try {
+        this.stats.statements++;
         await client.query('BEGIN');
-        const result = await fn(runnerFor(client));
+        const result = await fn(this.runnerFor(client));
+        this.stats.statements++;
         await client.query('COMMIT');
         return result;
       } catch (err) {
@@ -116,6 +177,8 @@ export class PostgresDatabase implements Database {
   async close(): Promise<void> {
     this.closed = true;
     await Promise.all([...this.listeners].map((c) => { this.listeners.delete(c); return c.end().catch(() => undefined); }));
+    await this.groupCommit?.close();
+    await this.pipeline?.close();
     await this.pool.end();
   }
 }

@@ -80,10 +80,10 @@ function runnerOf(stmt: (sql: string) => BetterSqlite3.Statement): Sql {
  *   commit (below), so an awaited step inside one transaction never interleaves with another;
  * - a READ-ONLY connection answers reads made outside a transaction: it sees committed data only,
  *   never the writes of a batch still running on the writer.
- * Durability: nobody is told a transaction is done before it is on disk (`SqliteDurability`). The
- * write lock is taken without blocking the event loop: while
- * another process (a bulk load of the CLI) holds it, the batch retries every few ms, up to
- * `lock_timeout_ms`. Statements are prepared once per connection and cached.
+ * Durability: nobody is told a transaction is done before it is on disk (`SqliteDurability`).
+ * The write lock is taken without blocking the event loop: while another process (a bulk load of
+ * the CLI) holds it, the batch retries every few ms, up to `lock_timeout_ms`. Statements are
+ * prepared once per connection and cached.
  */
 export class SqliteDatabase implements Database {
   readonly dialect = 'sqlite' as const;

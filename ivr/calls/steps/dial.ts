@@ -42,10 +42,10 @@ export async function dial(s: CallSession): Promise<CallState> {
   const log = s.log.child({ call_id: callId, out_channel_id: outChannelId });
   s.callId = callId;
   const started_ms = Math.round(options.clock.now_ms());
-  await billing.tx(async (ctx) => {
-    await insertCallRecord(ctx.q, { id: callId, card_id: card.id, caller_number: s.caller ?? (s.channel.callerNumber || null), access_number: s.channel.accessNumber, channel_id: s.channel.id, started_at_ms: started_ms, ivr_node: options.nodeId });
-    await updateCallRecord(ctx.q, callId, { destination: dest.digits, destination_name: dest.rate.destination, currency: card.currency, rate: dest.rate, outbound_channel_id: outChannelId });
-  });
+  await billing.statement((q) => insertCallRecord(q, {
+    id: callId, card_id: card.id, caller_number: s.caller ?? (s.channel.callerNumber || null), access_number: s.channel.accessNumber, channel_id: s.channel.id, started_at_ms: started_ms, ivr_node: options.nodeId,
+    destination: dest.digits, destination_name: dest.rate.destination, currency: card.currency, rate: dest.rate, outbound_channel_id: outChannelId,
+  }));
   const metering = new CallMetering(billing, callId, card.id, card.currency, dest.rate, options.chunk_s, options.nodeId);
   const notCharged = async (cause: string, outcome: CallOutcome): Promise<void> => {
     await metering.finish(0, { hangup_cause: cause, answered_at_ms: null, ended_at_ms: Math.round(options.clock.now_ms()), status: 'failed' });
@@ -118,7 +118,7 @@ export async function dial(s: CallSession): Promise<CallState> {
   });
   s.talk = talk;
   talk.start();
-  await billing.tx((ctx) => updateCallRecord(ctx.q, callId, { answered_at_ms: answeredAt_ms }));
+  await billing.statement((q) => updateCallRecord(q, callId, { answered_at_ms: answeredAt_ms }));
   log.info('answered');
   await tel.stopRinging(s.channel.id);
   const bridge = await tel.createBridge({ bridgeId: `${callId}-br`, name: callId });

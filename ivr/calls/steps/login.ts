@@ -1,9 +1,11 @@
 import type { Card } from '../../../billing/cards/card';
 import { pinLockOf, spendBlocker } from '../../../billing/cards/card';
 import { authenticateCard, sourceThrottled } from '../../../billing/cards/card-auth';
+import { authenticateInOneRead } from '../../../billing/cards/card-auth-one-statement';
 import { cardById } from '../../../billing/cards/card-rows';
 import { cardIdOfCaller } from '../../../billing/cards/registered-callers';
 import type { ErrorCode } from '../../../billing/shared/errors';
+import { ok } from '../../../billing/shared/errors';
 import type { CallFlowPromptId } from '../../prompts/catalogue';
 import type { CallSession } from '../call-session';
 import { takeCardPlace } from '../card-in-use';
@@ -49,7 +51,11 @@ export async function login(s: CallSession): Promise<CallState> {
       await s.say('no_input');
       continue;
     }
-    const r = await billing.tx(async (ctx) => ({ auth: await authenticateCard(ctx, number.digits, pin.digits, source), now_ms: ctx.now_ms }));
+    // The right number and PIN with nothing to count or clear: one read. Anything else: the transaction.
+    const read = billing.read();
+    const known = await authenticateInOneRead(read, number.digits, pin.digits, source);
+    const r = known ? { auth: ok(known), now_ms: read.now_ms }
+      : await billing.tx(async (ctx) => ({ auth: await authenticateCard(ctx, number.digits, pin.digits, source), now_ms: ctx.now_ms }));
     s.log.info('login attempt', { attempt, number_len: number.digits.length, pin_len: pin.digits.length, ok: r.auth.ok, code: r.auth.ok ? undefined : r.auth.error.code });
     if (r.auth.ok) return admit(s, r.auth.value, r.now_ms);
     if (r.auth.error.code === 'rate_limited') return throttled(s);

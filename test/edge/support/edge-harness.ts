@@ -1,6 +1,7 @@
 import { Registry } from 'prom-client';
 import { MemoryLogger } from '../../../billing/shared/logger';
 import { systemClock } from '../../../billing/shared/clock';
+import type { Clock } from '../../../billing/shared/clock';
 import type { EdgeCarriers, EdgeRouting } from '../../../edge/edge-deps';
 import type { AsteriskNode, EdgeConfig } from '../../../edge/edge-config';
 import { EDGE_DEFAULTS } from '../../../edge/edge-config';
@@ -15,7 +16,11 @@ export const SECRET = 'edge-test-secret';
 export const EDGE_SIP = { host: '192.0.2.1', port: 5060 };
 
 export interface EdgeHarnessOptions {
-  routing: EdgeRouting & EdgeCarriers;
+  routing: EdgeRouting & Partial<EdgeCarriers>;
+  /** Where carriers come from (default: `routing`, when it is also the carriers fake). */
+  carriers?: EdgeCarriers;
+  /** The edge's clock (default: the system clock). */
+  clock?: Clock;
   nodes?: AsteriskNode[];
   config?: (c: EdgeConfig) => EdgeConfig;
   timers?: Partial<Timers>;
@@ -47,7 +52,8 @@ export class EdgeHarness {
       carriersRefresh_ms: 60_000,
     };
     this.config = this.opts.config ? this.opts.config(base) : base;
-    this.edge = new SipEdge({ routing: this.opts.routing, carriers: this.opts.routing, clock: systemClock, logger: this.logger, metrics: this.metrics, config: this.config });
+    const carriers = this.opts.carriers ?? (this.opts.routing as EdgeRouting & EdgeCarriers);
+    this.edge = new SipEdge({ routing: this.opts.routing, carriers, clock: this.opts.clock ?? systemClock, logger: this.logger, metrics: this.metrics, config: this.config });
     await this.edge.start();
     await until(() => this.edge.ready, 5_000, 'edge connected');
     return this;

@@ -114,6 +114,8 @@ for (const kind of KINDS as Kind[]) {
       expect(provisional.billed_seconds).to.be.oneOf([6, 1]);
       expect([provisional.cost_minor, provisional.captured_minor]).to.deep.equal([provisional.billed_seconds, provisional.billed_seconds]);
       expect(await pendingHoldCount(rig)).to.be.greaterThan(0);
+      // Counted once its settlement has returned (just after the record is written).
+      for (const deadline = Date.now() + 5000; back.metrics.outcomes.length === 0 && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 20));
       expect(back.metrics.outcomes).to.deep.equal(['reconciled']);
       const r = await importNow(cdr.file);
       expect(r.rejected_count).to.equal(0);

@@ -11,10 +11,11 @@ import { ACCESS, appHangups, balanceOf, Caller, callRecordsOfCard, expectSoundBo
 
 /**
  * Several IVR processes on one database, each on its own Asterisk (simulator), holding leases of
- * 8 s of call time (renewed every ~2.7 s; 0.8 s of real time at the rig's speed). Chunks are 5 s
+ * 15 s of call time (renewed every 5 s; 1.5 s of real time at the rig's speed: a loaded machine
+ * must not make a live node lose its lease). Chunks are 5 s
  * after a 1 s first chunk: [0,1) [1,6) [6,11) …
  */
-const LEASE_MS = 8000;
+const LEASE_MS = 15_000;
 
 async function talkingOn(sim: AriSimulator, card: { number: string; pin: string }, callerNumber = '+15551230001'): Promise<Caller> {
   const caller = new Caller(sim, sim.placeInboundCall({ callerNumber, accessNumber: ACCESS, args: ['access', ACCESS] }));
@@ -76,8 +77,8 @@ for (const kind of KINDS as Kind[]) {
       expect(rec).to.include({ status: 'active', ivr_node: 'test' });
       const done = await settled(rig, rec.id);
       expect(done).to.include({ status: 'completed', hangup_cause: 'reconciled', billed_seconds: 6, cost_minor: 6, captured_minor: 6, ivr_node: 'b' });
-      // The node counts the call once its settlement has returned, which can be a turn after the record is visible.
-      await waitFor(() => b.metrics.outcomes.length > 0, 'the call counted by node b', 3000);
+      // Counted once its settlement has returned (just after the record is written).
+      await waitFor(() => b.metrics.outcomes.length > 0, 'the outcome counted');
       expect(b.metrics.outcomes).to.deep.equal(['reconciled']);
       expect(await pendingHoldCount(rig)).to.equal(0);
       expect(await balanceOf(rig, card.card_id)).to.deep.equal({ balance: 494, available: 494, pending: 0 });
@@ -91,28 +92,29 @@ for (const kind of KINDS as Kind[]) {
     });
 
     it('a node that comes back under another id (a new container): leaves the old call alone while its lease lives, then takes it over and meters it on to the second', async () => {
-      // 20 s chunks: [0,1) [1,21) [21,41); killed once [21,41) is held (at 19 s), so Asterisk's
-      // TIMEOUT(absolute) would end the leg at 43 s: far past when the old lease expires.
+      // 30 s chunks: [0,1) [1,31) [31,61); killed once [31,61) is held (at 29 s), so Asterisk's
+      // TIMEOUT(absolute) would end the leg at 63 s: far past when the old lease expires.
       await rig.ivr.kill();
-      const first = await rig.startIvr({ ivr: { nodeId: 'test', chunk_s: 20 } });
+      const first = await rig.startIvr({ ivr: { nodeId: 'test', chunk_s: 30 } });
       const card = await rig.issueCard(500);
-      farEnd(rig.sim, farEnds.answer(0, 50_000));
+      farEnd(rig.sim, farEnds.answer(0, 70_000));
       const caller = await talkingOn(rig.sim, card);
-      await waitFor(async () => (await rig.tb.billing.db.one("SELECT id FROM holds WHERE description = 'chunk 21-41'")) !== undefined, 'third chunk held');
+      await waitFor(async () => (await rig.tb.billing.db.one("SELECT id FROM holds WHERE description = 'chunk 31-61'")) !== undefined, 'third chunk held');
       await sleepCall(rig, 500); // its TIMEOUT(absolute) set too
       await first.kill();
-      const back = await rig.startIvr({ ivr: { nodeId: 'new', chunk_s: 20 } });
+      const back = await rig.startIvr({ ivr: { nodeId: 'new', chunk_s: 30 } });
       const [leg] = originated(rig.sim);
       // While the old lease lives: the caller is not adopted afresh, the leg not hung up.
       expect(logged(rig, 'adopting a caller in progress')).to.deep.equal([]);
       expect(appHangups(rig, leg?.channelId ?? '')).to.equal(0);
       expect((await recordOf(rig, card.card_id)).ivr_node).to.equal('test');
-      // Billed past the held 41 s only if the new node took metering over.
+      // Billed past the held 61 s only if the new node took metering over.
       await caller.heard('call_cost', 15_000);
       const rec = await settled(rig, (await recordOf(rig, card.card_id)).id);
       expect(rec).to.include({ status: 'completed', hangup_cause: 'far_end_hangup', ivr_node: 'new' });
-      expect(rec.billed_seconds).to.be.within(49, 51);
+      expect(rec.billed_seconds).to.be.within(69, 71);
       expect(rec.cost_minor).to.equal(rec.billed_seconds);
+      await waitFor(() => back.metrics.outcomes.length > 0, 'the outcome counted');
       expect(back.metrics.outcomes).to.deep.equal(['completed']);
       expect(logged(rig, 'adopting a caller in progress')).to.deep.equal([]);
       caller.hangup();
@@ -137,7 +139,7 @@ for (const kind of KINDS as Kind[]) {
         expect(rec.ivr_node).to.be.oneOf(['b', 'c']);
         expect(rec.cost_minor).to.equal(rec.captured_minor);
       }
-      await waitFor(() => b.metrics.outcomes.length + c.metrics.outcomes.length >= 3, 'the three calls counted by nodes b and c', 3000);
+      await waitFor(() => b.metrics.outcomes.length + c.metrics.outcomes.length >= 3, 'three outcomes counted');
       expect([...b.metrics.outcomes, ...c.metrics.outcomes]).to.deep.equal(['reconciled', 'reconciled', 'reconciled']);
       const takeOvers = logged(rig, 'took over the calls of vanished IVR nodes').reduce((s, l) => s + Number(l.fields.calls), 0);
       expect(takeOvers).to.equal(3);
@@ -163,7 +165,7 @@ for (const kind of KINDS as Kind[]) {
       await waitFor(() => refused().length > 0, 'a refused money write');
       rig.ivr.app.lease.start();
       const lost = 'IVR node lease lost (it expired and was reaped): calls may have been taken over by another node; restarting the IVR';
-      await waitFor(async () => logged(rig, lost).length === 1 && (await leaseOf(rig.tb.billing.db, 'test'))?.instance === rig.ivr.app.lease.instance, 'the lease lost, then taken again');
+      await waitFor(async () => logged(rig, lost).length >= 1 && (await leaseOf(rig.tb.billing.db, 'test'))?.instance === rig.ivr.app.lease.instance, 'the lease lost, then taken again');
       const after = await callRecordById(rig.tb.billing.db, rec.id);
       expect(after).to.deep.equal(rec);
       expect(await pendingHoldCount(rig)).to.equal(0);

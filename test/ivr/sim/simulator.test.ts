@@ -142,8 +142,9 @@ describe('AriSimulator', () => {
 describe('AriSimulator: a play racing a bridge teardown (play-right-after-bridge-destroy.jsonl)', () => {
   let sim: AriSimulator;
   beforeEach(async () => {
-    // 500 simulated ms = 50 ms of wall time between the DELETE's 204 and the member's ChannelLeftBridge.
-    sim = new AriSimulator({ user: 'u', password: 'p', speed: 10, mediaDuration: () => 1000, bridgeTeardown_ms: 500 });
+    // 3000 simulated ms = 300 ms of wall time between the DELETE's 204 and the member's ChannelLeftBridge: wide
+    // enough that the GET and the play always fall inside it, even on a loaded machine.
+    sim = new AriSimulator({ user: 'u', password: 'p', speed: 10, mediaDuration: () => 1000, bridgeTeardown_ms: 3000 });
     await sim.start();
   });
   afterEach(async () => {

@@ -1,0 +1,312 @@
+import { expect } from 'chai';
+import pg from 'pg';
+import { setCardStatus } from '../../billing/cards/card-admin';
+import { authenticateInOneRead } from '../../billing/cards/card-auth-one-statement';
+import { cardById } from '../../billing/cards/card-rows';
+import { callChunkHold, settleCallChunkInOneStatement } from '../../billing/calls/call-holds';
+import { insertCallRecord } from '../../billing/calls/call-records';
+import { holdById } from '../../billing/holds/hold-rows';
+import { captureInOneStatement, reserveInOneStatement, voidInOneStatement } from '../../billing/holds/one-statement';
+import { createMerchant } from '../../billing/merchants/merchants';
+import { authorizationView } from '../../billing/settlement/authorization-view';
+import { authorizeInOneStatement, captureInOneStatementForMerchant, voidInOneStatementForMerchant } from '../../billing/settlement/settlement-one-statement';
+import type { AuthorizeInput } from '../../billing/settlement/settlement';
+import type { TxContext } from '../../billing/shared/context';
+import { unwrap } from '../../billing/shared/errors';
+import type { PostgresDatabase } from '../../billing/store/sql/postgres';
+import { verifyLedger } from '../../billing/verify/ledger-verify';
+import { createTestBilling, KINDS, requireKind } from '../support/databases';
+import type { TestBilling } from '../support/databases';
+
+/**
+ * The one-statement money moves (PostgreSQL): one statement when nothing stands in their way, and
+ * otherwise NOTHING written and null, so the general path decides. Each row of the table below puts
+ * the card or the request in one state the general path answers with an error (or a correction):
+ * the one-statement form must decline it without writing. Dropping any condition from its WHERE
+ * clause makes the matching row fail.
+ */
+const WRITES = ['holds', 'ledger_entries', 'postings', 'idempotency_keys', 'auth_throttles', 'refunds'];
+
+async function snapshot(t: TestBilling): Promise<Record<string, unknown>> {
+  const q = t.billing.read().q;
+  const out: Record<string, unknown> = {};
+  for (const table of WRITES) out[table] = Number((await q.one<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`))?.n);
+  out.cards = await q.all('SELECT id, balance_minor, pending_minor, pin_failures, locked_until_ms, first_used_at_ms, expires_at_ms FROM cards ORDER BY id');
+  return out;
+}
+
+interface World { t: TestBilling; merchant: number; other: number; number: string; pin: string; card_id: number }
+type Setup = (ctx: TxContext, w: World) => Promise<unknown>;
+const sql = (text: string): Setup => (ctx, w) => ctx.q.run(text.replace(/\$card/g, String(w.card_id)));
+
+const DECLINED: Array<{ name: string; setup?: Setup; input?: Partial<AuthorizeInput>; key?: 'taken' }> = [
+  { name: 'a wrong PIN (the general path counts it)', input: { pin: '9999' } },
+  { name: 'the right PIN on a card with a failure counted (the general path resets it)', setup: sql('UPDATE cards SET pin_failures = 1 WHERE id = $card') },
+  { name: 'a locked card', setup: sql(`UPDATE cards SET locked_until_ms = ${Date.UTC(2027, 0, 1)} WHERE id = $card`) },
+  { name: 'a card whose lock has run out (the general path clears it)', setup: sql('UPDATE cards SET locked_until_ms = 1 WHERE id = $card') },
+  { name: 'a card with a lockout counted (the general path resets it)', setup: sql('UPDATE cards SET pin_lockouts = 1 WHERE id = $card') },
+  { name: 'a card locked until an operator unlocks it', setup: sql(`UPDATE cards SET pin_blocked_at_ms = ${Date.UTC(2025, 0, 1)} WHERE id = $card`) },
+  { name: 'an inactive card', setup: sql("UPDATE cards SET status = 'inactive' WHERE id = $card") },
+  { name: 'a suspended card', setup: (ctx, w) => setCardStatus(ctx, w.card_id, 'suspended') },
+  { name: 'a closed card', setup: (ctx, w) => setCardStatus(ctx, w.card_id, 'closed') },
+  { name: 'an expired card', setup: sql(`UPDATE cards SET expires_at_ms = ${Date.UTC(2025, 0, 1)} WHERE id = $card`) },
+  { name: 'the first spend of a card that expires N days after first use', setup: sql("UPDATE cards SET expiry_kind = 'after_first_use', expiry_days = 30 WHERE id = $card") },
+  { name: 'another currency', input: { currency: 'EUR' } },
+  { name: 'more than is available', input: { amount: 5001 } },
+  { name: 'more than is available once held money counts', setup: sql('UPDATE cards SET pending_minor = 4901 WHERE id = $card') },
+  { name: 'an unknown card number', input: { card_number: '4111111111111111' } },
+  { name: 'a malformed PIN', input: { pin: '12a4' } },
+  { name: 'a throttled customer address', setup: sql(`INSERT INTO auth_throttles (key, failures, window_start_ms, locked_until_ms) VALUES ('ip:192.0.2.7', 0, 0, ${Date.UTC(2027, 0, 1)})`) },
+  { name: 'a throttled merchant (card-testing protection)', setup: (ctx, w) => ctx.q.run(`INSERT INTO auth_throttles (key, failures, window_start_ms, locked_until_ms) VALUES ('merchant:${w.merchant}', 0, 0, ${Date.UTC(2027, 0, 1)})`) },
+  { name: 'an Idempotency-Key already used (its unique index rolls the statement back)', key: 'taken' },
+];
+
+const KEY = { scope: 'merchant:1', key: 'k-1', hash: 'h' };
+
+describe('one-statement money moves (pg)', function () {
+  this.timeout(60_000);
+  let t: TestBilling;
+  let w: World;
+  before(async function () { await requireKind(this, 'pg'); });
+  beforeEach(async () => {
+    t = await createTestBilling('pg', { merchant_hold_ttl_ms: 60_000 });
+    const card = await t.billing.issueCard({ value_minor: 5000, currency: 'USD' });
+    const m = unwrap(await t.billing.tx((ctx) => createMerchant(ctx, 'Shop')));
+    const o = unwrap(await t.billing.tx((ctx) => createMerchant(ctx, 'Other')));
+    w = { t, merchant: m.merchant.id, other: o.merchant.id, number: card.number, pin: card.pin, card_id: card.card_id };
+  });
+  afterEach(async () => t?.close());
+
+  const one = (): TxContext => {
+    const ctx = t.billing.oneStatement();
+    if (!ctx) throw new Error('PostgreSQL has one-statement moves');
+    return ctx;
+  };
+  const authorizeNow = (input: Partial<AuthorizeInput> = {}, key: typeof KEY | null = null) =>
+    authorizeInOneStatement(one(), w.merchant, { card_number: w.number, pin: w.pin, amount: 100, currency: 'USD', ...input }, { merchant_key: `merchant:${w.merchant}`, throttle_key: 'ip:192.0.2.7' }, key);
+
+  for (const row of DECLINED) {
+    it(`declines, writing nothing: ${row.name}`, async () => {
+      if (row.setup) await t.billing.tx((ctx) => row.setup!(ctx, w));
+      if (row.key) unwrap(await t.billing.tx(async (ctx) => { await ctx.q.run("INSERT INTO idempotency_keys (scope, key, request_hash, status_code, response_json, created_at_ms) VALUES (?, ?, 'other', 201, '{}', 0)", [KEY.scope, KEY.key]); return { ok: true as const, value: null }; }));
+      const before = await snapshot(t);
+      expect(await authorizeNow(row.input, row.key ? KEY : null)).to.equal(null);
+      expect(await snapshot(t)).to.deep.equal(before);
+    });
+  }
+
+  it('authorizes in ONE statement and no transaction of its own, answering what the general path would render', async () => {
+    const db = t.billing.db as PostgresDatabase;
+    const before = { ...db.stats };
+    const held = await authorizeNow({ amount: 1200, reference: 'order-7', description: 'two coffees' }, KEY);
+    const charged = await authorizeNow({ amount: 300, capture: true });
+    expect(db.stats.statements - before.statements).to.equal(2);
+    expect(db.stats.transactions - before.transactions).to.equal(0);
+    for (const a of [held, charged]) {
+      expect(a?.status).to.equal(201);
+      const id = (a?.body as { id: string }).id;
+      const hold = await holdById(t.billing.read().q, id);
+      const card = await cardById(t.billing.read().q, w.card_id);
+      // The card has moved on since the first answer; compare the card part with what it was then.
+      const view = authorizationView(hold!, card!);
+      expect({ ...(a?.body as object), card: null }).to.deep.equal({ ...view, card: null });
+    }
+    expect((held?.body as { card: unknown }).card).to.deep.equal({ last4: w.number.slice(-4), balance: 5000, available: 3800 });
+    expect((charged?.body as { card: unknown }).card).to.deep.equal({ last4: w.number.slice(-4), balance: 4700, available: 3500 });
+    // The answer is stored under the key, in the same statement.
+    const stored = await t.billing.read().q.one<{ status_code: number; response_json: string }>('SELECT status_code, response_json FROM idempotency_keys WHERE key = ?', [KEY.key]);
+    expect(stored?.status_code).to.equal(201);
+    expect(JSON.parse(stored!.response_json)).to.deep.equal(held?.body);
+    expect((await verifyLedger(t.billing.read().q)).violations).to.deep.equal([]);
+  });
+
+  it('captures and voids a merchant\'s own authorization in one statement, and declines what the general path must decide', async () => {
+    const a = (await authorizeNow({ amount: 2000 }))!.body as { id: string };
+    const b = (await authorizeNow({ amount: 1000 }))!.body as { id: string };
+    const before = await snapshot(t);
+    expect(await captureInOneStatementForMerchant(one(), w.other, a.id, 500, null), 'another merchant\'s').to.equal(null);
+    expect(await captureInOneStatementForMerchant(one(), w.merchant, a.id, 2001, null), 'more than held').to.equal(null);
+    expect(await voidInOneStatementForMerchant(one(), w.other, a.id, null), 'void, another merchant\'s').to.equal(null);
+    expect(await snapshot(t)).to.deep.equal(before);
+
+    const captured = await captureInOneStatementForMerchant(one(), w.merchant, a.id, 500, KEY);
+    expect(captured?.body).to.deep.include({ id: a.id, status: 'captured', amount: 2000, captured_amount: 500 });
+    expect((captured?.body as { card: unknown }).card).to.deep.equal({ last4: w.number.slice(-4), balance: 4500, available: 3500 });
+    const voided = await voidInOneStatementForMerchant(one(), w.merchant, b.id, null);
+    expect(voided?.body).to.deep.include({ id: b.id, status: 'voided', captured_amount: 0 });
+    expect((voided?.body as { card: unknown }).card).to.deep.equal({ last4: w.number.slice(-4), balance: 4500, available: 4500 });
+    const after = await snapshot(t);
+    expect(await captureInOneStatementForMerchant(one(), w.merchant, a.id, 100, null), 'already captured').to.equal(null);
+    expect(await voidInOneStatementForMerchant(one(), w.merchant, b.id, null), 'already voided').to.equal(null);
+    expect(await snapshot(t)).to.deep.equal(after);
+    expect((await verifyLedger(t.billing.read().q)).violations).to.deep.equal([]);
+  });
+
+  it('captures all of a hold when no amount is given', async () => {
+    const a = (await authorizeNow({ amount: 700 }))!.body as { id: string };
+    const captured = await captureInOneStatementForMerchant(one(), w.merchant, a.id, undefined, null);
+    expect(captured?.body).to.deep.include({ status: 'captured', amount: 700, captured_amount: 700 });
+    expect((await verifyLedger(t.billing.read().q)).violations).to.deep.equal([]);
+  });
+
+  it('reserves, captures and voids call chunks in one statement, declining expired, settled and unaffordable ones', async () => {
+    const ctx = one();
+    const chunk = (amount: number) => callChunkHold('call-1', amount, 'USD', 30_000, { from_s: 0, to_s: 60 });
+    expect(await reserveInOneStatement(ctx.q, ctx.now_ms, w.card_id, chunk(5001)), 'more than available').to.equal(null);
+    const first = await reserveInOneStatement(ctx.q, ctx.now_ms, w.card_id, chunk(600));
+    const second = await reserveInOneStatement(ctx.q, ctx.now_ms, w.card_id, chunk(400));
+    expect(first?.status).to.equal('pending');
+    expect(await settleCallChunkInOneStatement(one(), first!.id, 250)).to.equal(true);
+    expect(await settleCallChunkInOneStatement(one(), first!.id, 250), 'already captured').to.equal(false);
+    expect(await settleCallChunkInOneStatement(one(), second!.id, 0)).to.equal(true);
+    const third = await reserveInOneStatement(ctx.q, ctx.now_ms, w.card_id, chunk(100));
+    t.clock.advance(30_001);
+    const before = await snapshot(t);
+    expect(await captureInOneStatement(one().q, one().now_ms, third!.id, 100, { account: 'telephony:revenue', entry_kind: 'call_charge' }, { kind: 'any' }), 'expired').to.equal(null);
+    expect(await voidInOneStatement(one().q, one().now_ms, first!.id, { kind: 'any' }), 'not pending').to.equal(null);
+    await t.billing.tx((ctx2) => setCardStatus(ctx2, w.card_id, 'suspended'));
+    const suspended = await snapshot(t);
+    expect(await reserveInOneStatement(one().q, one().now_ms, w.card_id, chunk(100)), 'suspended card').to.equal(null);
+    expect(await snapshot(t)).to.deep.equal(suspended);
+    expect(before.holds).to.equal(suspended.holds);
+    const card = await cardById(t.billing.read().q, w.card_id);
+    expect({ balance: card?.balance_minor, pending: card?.pending_minor }).to.deep.equal({ balance: 4750, pending: 100 });
+    expect((await verifyLedger(t.billing.read().q)).violations).to.deep.equal([]);
+  });
+
+  it('fences call chunks: only the IVR node owning the active call moves them, and a locked call record makes them decline', async () => {
+    await t.billing.tx((ctx) => insertCallRecord(ctx.q, { id: 'n1-call', card_id: w.card_id, caller_number: null, access_number: null, channel_id: null, started_at_ms: ctx.now_ms, ivr_node: 'n1' }));
+    const chunk = callChunkHold('n1-call', 100, 'USD', 30_000, { from_s: 0, to_s: 60 });
+    const before = await snapshot(t);
+    expect(await reserveInOneStatement(one().q, one().now_ms, w.card_id, chunk, 'n2'), 'another node').to.equal(null);
+    expect(await snapshot(t)).to.deep.equal(before);
+    const held = await reserveInOneStatement(one().q, one().now_ms, w.card_id, chunk, 'n1');
+    expect(held?.status).to.equal('pending');
+    expect(await settleCallChunkInOneStatement(one(), held!.id, 40, 'n2'), 'captured by another node').to.equal(false);
+    const other = new pg.Client({ connectionString: t.tdb.url });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query("SELECT id FROM call_records WHERE id = 'n1-call' FOR UPDATE");
+      expect(await settleCallChunkInOneStatement(one(), held!.id, 40, 'n1'), 'record locked (a takeover under way)').to.equal(false);
+      expect(await reserveInOneStatement(one().q, one().now_ms, w.card_id, chunk, 'n1'), 'record locked').to.equal(null);
+    } finally {
+      await other.query('ROLLBACK');
+      await other.end();
+    }
+    expect(await settleCallChunkInOneStatement(one(), held!.id, 40, 'n1')).to.equal(true);
+    await t.billing.tx((ctx) => ctx.q.run("UPDATE call_records SET status = 'completed' WHERE id = 'n1-call'"));
+    expect(await reserveInOneStatement(one().q, one().now_ms, w.card_id, chunk, 'n1'), 'the call has ended').to.equal(null);
+    expect((await verifyLedger(t.billing.read().q)).violations).to.deep.equal([]);
+  });
+
+  it('never waits on a row another transaction holds: it declines at once, and its batch commits', async () => {
+    const a = (await authorizeNow({ amount: 500 }))!.body as { id: string };
+    const gc = (t.billing.db as PostgresDatabase).groupCommit!;
+    const other = new pg.Client({ connectionString: t.tdb.url });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query('SELECT id FROM cards WHERE id = $1 FOR UPDATE', [w.card_id]);
+      const before = { ...gc.stats };
+      const snap = await snapshot(t);
+      const [authorized, captured, voided, reserved] = await Promise.all([
+        authorizeNow({ amount: 100 }),
+        captureInOneStatementForMerchant(one(), w.merchant, a.id, 100, null),
+        voidInOneStatementForMerchant(one(), w.merchant, a.id, null),
+        reserveInOneStatement(one().q, one().now_ms, w.card_id, callChunkHold('call-9', 100, 'USD', 30_000)),
+      ]);
+      expect([authorized, captured, voided, reserved]).to.deep.equal([null, null, null, null]);
+      // Declined by SKIP LOCKED in a batch that committed — not by a lock_timeout rolling it back.
+      expect(gc.stats.rolled_back).to.equal(before.rolled_back);
+      expect(gc.stats.batches).to.be.greaterThan(before.batches);
+      expect(await snapshot(t)).to.deep.equal(snap);
+    } finally {
+      await other.query('ROLLBACK');
+      await other.end();
+    }
+    expect((await authorizeNow({ amount: 100 }))?.status, 'once the lock is gone').to.equal(201);
+  });
+
+  it('group commit: moves that queue up share one transaction, each answered after it', async () => {
+    const db = t.billing.db as PostgresDatabase;
+    const gc = db.groupCommit!;
+    const before = { ...gc.stats };
+    const answers = await Promise.all(Array.from({ length: 20 }, () => authorizeNow({ amount: 10, capture: true })));
+    expect(answers.every((a) => a?.status === 201)).to.equal(true);
+    expect(gc.stats.statements - before.statements).to.equal(20);
+    expect(gc.stats.batches - before.batches).to.be.lessThan(20);
+    const card = await cardById(t.billing.read().q, w.card_id);
+    expect(card?.balance_minor).to.equal(5000 - 200);
+  });
+
+  it('group commit: a statement that fails rolls its whole batch back; the others are told so and change nothing', async () => {
+    const gc = (t.billing.db as PostgresDatabase).groupCommit!;
+    const insert = (key: string) => gc.run("INSERT INTO idempotency_keys (scope, key, request_hash, status_code, response_json, created_at_ms) VALUES ('s', ?, 'h', 200, '{}', 0)", [key]);
+    await insert('taken');
+    const results = await Promise.allSettled([insert('a'), insert('taken'), insert('b')]);
+    expect(results.map((r) => (r.status === 'rejected' ? String((r.reason as { code?: string }).code) : 'ok'))).to.deep.equal(['batch_rolled_back', '23505', 'batch_rolled_back']);
+    const keys = await t.billing.read().q.all<{ key: string }>("SELECT key FROM idempotency_keys WHERE scope = 's' ORDER BY key");
+    expect(keys.map((k) => k.key)).to.deep.equal(['taken']);
+    // The connection is fine for the next batch.
+    await Promise.all([insert('c'), insert('d')]);
+    expect(gc.stats.rolled_back).to.be.at.least(1);
+  });
+});
+
+for (const kind of KINDS) {
+  describe(`one-statement moves where they do not apply (${kind})`, () => {
+    it(kind === 'sqlite' ? 'SQLite has none: every move takes the general path' : 'PostgreSQL without group commit sends each alone', async function () {
+      await requireKind(this, kind);
+      const tb = await createTestBilling(kind);
+      try {
+        if (kind === 'sqlite') {
+          expect(tb.billing.oneStatement()).to.equal(null);
+          expect(tb.billing.db.grouped).to.equal(undefined);
+        } else {
+          const { PostgresDatabase: Pg } = await import('../../billing/store/sql/postgres');
+          const db = new Pg(tb.tdb.url, { groupCommit: false });
+          try {
+            expect(db.groupCommit).to.equal(undefined);
+            expect((await db.grouped.one<{ x: number }>('SELECT 1 AS x'))?.x).to.equal(1);
+          } finally { await db.close(); }
+        }
+      } finally { await tb.close(); }
+    });
+  });
+}
+
+for (const kind of KINDS) {
+  describe(`card authentication in one read (${kind})`, () => {
+    it('answers the right number and PIN with nothing to count or clear, and declines (writing nothing) everything else', async function () {
+      await requireKind(this, kind);
+      const tb = await createTestBilling(kind);
+      try {
+        const card = await tb.billing.issueCard({ value_minor: 5000, currency: 'USD' });
+        const source = { merchant_key: 'merchant:1', throttle_key: 'ip:192.0.2.7' };
+        const read = () => authenticateInOneRead(tb.billing.read(), card.number, card.pin, source);
+        expect((await read())?.id).to.equal(card.card_id);
+        expect((await read()) as object).to.not.have.property('pin_hash');
+        const before = await snapshot(tb);
+        expect(await authenticateInOneRead(tb.billing.read(), card.number, '0000', source), 'wrong PIN').to.equal(null);
+        expect(await authenticateInOneRead(tb.billing.read(), '4111111111111111', card.pin), 'unknown number').to.equal(null);
+        expect(await snapshot(tb), 'a declined read counts nothing').to.deep.equal(before);
+        const id = card.card_id;
+        const states: Array<[string, string, string]> = [
+          ['a failure counted', `UPDATE cards SET pin_failures = 1 WHERE id = ${id}`, `UPDATE cards SET pin_failures = 0 WHERE id = ${id}`],
+          ['a lockout counted', `UPDATE cards SET pin_lockouts = 1 WHERE id = ${id}`, `UPDATE cards SET pin_lockouts = 0 WHERE id = ${id}`],
+          ['a lock until an operator unlocks it', `UPDATE cards SET pin_blocked_at_ms = 1 WHERE id = ${id}`, `UPDATE cards SET pin_blocked_at_ms = NULL WHERE id = ${id}`],
+          ['a lock, even one run out', `UPDATE cards SET locked_until_ms = 1 WHERE id = ${id}`, `UPDATE cards SET locked_until_ms = NULL WHERE id = ${id}`],
+          ['a throttled merchant', "INSERT INTO auth_throttles (key, failures, window_start_ms, locked_until_ms) VALUES ('merchant:1', 0, 0, 99999999999999)", "DELETE FROM auth_throttles"],
+          ['a throttled source', "INSERT INTO auth_throttles (key, failures, window_start_ms, locked_until_ms) VALUES ('ip:192.0.2.7', 0, 0, 99999999999999)", "DELETE FROM auth_throttles"],
+        ];
+        for (const [name, apply, revert] of states) {
+          await tb.billing.tx((ctx) => ctx.q.run(apply));
+          expect(await read(), name).to.equal(null);
+          await tb.billing.tx((ctx) => ctx.q.run(revert));
+          expect((await read())?.id, `${name}, undone`).to.equal(id);
+        }
+      } finally { await tb.close(); }
+    });
+  });
+}
