@@ -6,7 +6,7 @@ import { CARRIER_DEFAULTS, CARRIER_NAME, TRANSPORTS } from '../../billing/carrie
 import { activeCarrierDeck, carrierDeckVersions, importCarrierDeck } from '../../billing/carriers/carrier-deck';
 import { carrierByName, insertCarrier, listCarriers, updateCarrier } from '../../billing/carriers/carrier-store';
 import type { DeckSummary } from '../../billing/rating/rate-store';
-import { activeDeck, DEFAULT_DECK } from '../../billing/rating/rate-store';
+import { activeDeck } from '../../billing/rating/rate-store';
 import { isBillingError } from '../../billing/shared/errors';
 import type { TxContext } from '../../billing/shared/context';
 import { CliError, EXIT_FAILURE, EXIT_USAGE, output, withBilling } from './cli-context';
@@ -214,9 +214,10 @@ buy deck until the switch, then the new one.`)
       if (!fs.existsSync(o.file)) throw new CliError(`--file: ${o.file} does not exist`, EXIT_USAGE);
       const result = await withBilling(async (billing, config) => {
         const carrier = await mustFind(billing.read(), o.carrier);
-        const sell = await activeDeck(billing.db, DEFAULT_DECK);
+        // The sell deck routing prices against: the one calls are rated from (RATE_DECK).
+        const sell = await activeDeck(billing.db, billing.policy.sell_deck);
         const currency = o.currency ?? sell?.currency ?? config.defaultCurrency;
-        if (sell && sell.currency !== currency) throw new CliError(`--currency: the sell deck is in ${sell.currency}; a buy deck in ${currency} could never be compared with it`, EXIT_USAGE);
+        if (sell && sell.currency !== currency) throw new CliError(`--currency: the sell deck "${sell.name}" is in ${sell.currency}; a buy deck in ${currency} could never be compared with it`, EXIT_USAGE);
         const live = await activeCarrierDeck(billing.db, carrier.id);
         const r = await importDeckFile(billing, { file: o.file, currency, dryRun: Boolean(o.dryRun), live }, async (parsed, diff, onProgress) => {
           const deck = await importCarrierDeck(billing.db, carrier.id, currency, parsed, billing.clock.now().getTime(), onProgress);

@@ -112,7 +112,7 @@ for (const kind of KINDS) {
       expect([missingFile.code, unknown.code, currency.code]).to.deep.equal([2, 1, 2]);
       expect(missingFile.stderr).to.contain('--file: nope.csv does not exist');
       expect(unknown.stderr).to.contain('no carrier named "zulu"');
-      expect(currency.stderr).to.contain('--currency: the sell deck is in USD');
+      expect(currency.stderr).to.contain('--currency: the sell deck "default" is in USD');
       // Sell-deck commands keep away from buy decks.
       const [hijack, decks] = await Promise.all([
         cli.run(['rates', 'import', '--file', 'alpha.csv', '--deck', 'carrier:1']),
