@@ -240,6 +240,25 @@ describe('one-statement money moves (pg)', function () {
     expect(card?.balance_minor).to.equal(5000 - 200);
   });
 
+  it('group commit: a connection the server drops while it is idle is replaced; the next statements go through', async () => {
+    const { PostgresDatabase: Pg } = await import('../../billing/store/sql/postgres');
+    const db = new Pg(t.tdb.url, { groupCommit: { connections: 1 } });
+    const admin = new pg.Client({ connectionString: t.tdb.url });
+    await admin.connect();
+    try {
+      const pid = (await db.grouped.one<{ pid: number }>('SELECT pg_backend_pid() AS pid'))!.pid;
+      await admin.query('SELECT pg_terminate_backend($1)', [pid]);
+      for (let i = 0; i < 50 && (await admin.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [pid])).rowCount; i++) await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 50)); // the client hears of it
+      const after = await Promise.all([1, 2, 3].map((x) => db.grouped.one<{ x: number }>('SELECT ?::int AS x', [x])));
+      expect(after.map((r) => r?.x)).to.deep.equal([1, 2, 3]);
+      expect((await db.grouped.one<{ pid: number }>('SELECT pg_backend_pid() AS pid'))!.pid).to.not.equal(pid);
+    } finally {
+      await admin.end();
+      await db.close();
+    }
+  });
+
   it('group commit: a statement that fails rolls its whole batch back; the others are told so and change nothing', async () => {
     const gc = (t.billing.db as PostgresDatabase).groupCommit!;
     const insert = (key: string) => gc.run("INSERT INTO idempotency_keys (scope, key, request_hash, status_code, response_json, created_at_ms) VALUES ('s', ?, 'h', 200, '{}', 0)", [key]);

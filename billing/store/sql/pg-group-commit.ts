@@ -43,6 +43,7 @@ export class PgGroupCommit extends PgStatementQueue implements Sql {
   /** Batches committed and the statements they carried (statements / batches = the grouping at work). */
   readonly stats = { batches: 0, statements: 0, rolled_back: 0 };
   private readonly idle: pg.Client[] = [];
+  private readonly dead = new WeakSet<pg.Client>();
   private open = 0;
   private connecting = 0;
   private readonly inFlight = new Set<Promise<void>>();
@@ -63,6 +64,11 @@ export class PgGroupCommit extends PgStatementQueue implements Sql {
   private pump(): void {
     while (this.queue.length > 0) {
       const client = this.idle.pop();
+      if (client && this.dead.has(client)) {
+        // It died while idle (the server went away): nothing was sent on it; drop it, try another.
+        this.retire(client);
+        continue;
+      }
       if (!client) {
         if (this.open + this.connecting < this.options.connections) this.connect();
         return;
@@ -76,7 +82,9 @@ export class PgGroupCommit extends PgStatementQueue implements Sql {
   private connect(): void {
     this.connecting++;
     const client = new pg.Client({ ...this.config, pipeline: true });
-    client.on('error', () => undefined); // a dead connection fails its batch; it is not reused
+    // A connection that fails is not reused: a batch on it fails; idle, it is dropped at the next pump.
+    client.on('error', () => { this.dead.add(client); });
+    client.on('end', () => { this.dead.add(client); });
     client.connect()
       .then(() => client.query(`SET lock_timeout = ${Math.max(1, Math.round(this.options.lock_timeout_ms))}`))
       .then(() => {
@@ -120,8 +128,7 @@ export class PgGroupCommit extends PgStatementQueue implements Sql {
     if (lost === undefined && !committed && !members.some((m) => m.error !== undefined)) lost = new Error('the batch transaction ended without COMMIT');
     if (lost !== undefined) {
       // BEGIN or COMMIT failed: the connection is gone or unusable, and the COMMIT's fate is unknown.
-      this.open--;
-      void client.end().catch(() => undefined);
+      this.retire(client);
       for (const m of members) m.q.reject(lost);
       this.pump();
       return;
@@ -138,6 +145,11 @@ export class PgGroupCommit extends PgStatementQueue implements Sql {
     }
     this.idle.push(client);
     this.pump();
+  }
+
+  private retire(client: pg.Client): void {
+    this.open--;
+    void client.end().catch(() => undefined);
   }
 
   async close(): Promise<void> {
