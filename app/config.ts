@@ -76,6 +76,8 @@ const schema = z.object({
   EDGE_OPTIONS_INTERVAL_MS: z.coerce.number().int().min(200).max(300_000).default(EDGE_DEFAULTS.health.interval_ms),
   EDGE_OPTIONS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(EDGE_DEFAULTS.health.timeout_ms),
   EDGE_RECONNECT_MAX_MS: z.coerce.number().int().min(100).max(300_000).default(EDGE_DEFAULTS.reconnectMaxDelay_ms),
+  // Metering chunk after a call's first (CGRateS's debit interval): the money a live call holds ahead.
+  IVR_CHUNK_S: z.coerce.number().int().min(2, 'must be 2 to 3600 seconds').max(3600, 'must be 2 to 3600 seconds').default(60),
   IVR_LEASE_TTL_S: z.coerce.number().int().min(3, 'must be 3 to 600 seconds').max(600, 'must be 3 to 600 seconds').default(30),
   // Asterisk's CDR file (cdr_custom with asterisk-config/cdr_custom.conf), read by the IVR role to bill
   // calls that ended while the IVR was away.
@@ -109,6 +111,8 @@ export interface IvrConfig {
   readonly rateDeck: string;
   /** Lease of the node id: renewed every third of it; once expired, live nodes take its calls over. */
   readonly leaseTtl_s: number;
+  /** Metering chunk after a call's first (IVR_CHUNK_S). */
+  readonly chunk_s: number;
   /** Simultaneous calls per card; 0 = no limit. */
   readonly maxCallsPerCard: number;
 }
@@ -287,6 +291,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       outboundCallerId: e.IVR_CALLER_ID ?? null,
       rateDeck: e.RATE_DECK,
       leaseTtl_s: e.IVR_LEASE_TTL_S,
+      chunk_s: e.IVR_CHUNK_S,
       maxCallsPerCard: e.IVR_MAX_CALLS_PER_CARD,
     }),
     edge: edgeConfig(e),

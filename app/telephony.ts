@@ -40,6 +40,7 @@ export function mountTelephony(app: Express, deps: AppDeps): BackgroundTask[] {
       nodeId: config.ivr.nodeId,
       rateDeck: config.ivr.rateDeck,
       leaseTtl_ms: config.ivr.leaseTtl_s * 1000,
+      chunk_s: config.ivr.chunk_s,
       awaitCdr: config.cdr !== null,
       maxCallsPerCard: config.ivr.maxCallsPerCard,
       ...(config.ivr.outboundCallerId ? { outboundCallerId: config.ivr.outboundCallerId } : {}),

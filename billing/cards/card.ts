@@ -77,9 +77,14 @@ export function pinLockOf(card: Pick<Card, 'locked_until_ms' | 'pin_blocked_at_m
   return null;
 }
 
-/** Why a card cannot be spent right now, or null when it can. */
-export function spendBlocker(card: Card, now_ms: number): ErrorCode | null {
-  if (pinLockOf(card, now_ms)) return 'card_locked';
+/**
+ * Why a card cannot be spent right now, or null when it can. A PIN lock guards the PIN: it stops
+ * every spend that presents one (a login, an authorization), but not the next chunk of a call
+ * that logged in before the lock (`pinLock: false`), or anyone who knows a card number could cut
+ * its owner's call by keying wrong PINs. Status and expiry stop everything.
+ */
+export function spendBlocker(card: Card, now_ms: number, o: { pinLock: boolean } = { pinLock: true }): ErrorCode | null {
+  if (o.pinLock && pinLockOf(card, now_ms)) return 'card_locked';
   switch (card.status) {
     case 'inactive': return 'card_inactive';
     case 'suspended': return 'card_suspended';

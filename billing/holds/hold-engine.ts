@@ -57,10 +57,11 @@ async function expireHoldRow(ctx: TxContext, id: string, amount_minor: number, c
  * available never goes below zero, backed by the table's CHECK constraint.
  */
 /** Everything checked before a spend; after this point the reservation or charge cannot fail but for a race the conditional UPDATE catches. */
-async function checkSpend(ctx: TxContext, card: Card, h: Pick<NewHold, 'amount_minor' | 'currency'>): Promise<Result<true>> {
+async function checkSpend(ctx: TxContext, card: Card, h: Pick<NewHold, 'amount_minor' | 'currency' | 'kind'>): Promise<Result<true>> {
   if (!Number.isSafeInteger(h.amount_minor) || h.amount_minor <= 0) return fail('validation_error', 'amount must be a positive integer of minor units');
   if (h.currency !== card.currency) return fail('currency_mismatch', `the card is in ${card.currency}, not ${h.currency}`);
-  const blocker = spendBlocker(card, ctx.now_ms);
+  // A call's chunks are reserved by a call that passed its login: a PIN lock since then does not cut it.
+  const blocker = spendBlocker(card, ctx.now_ms, { pinLock: h.kind !== 'call' });
   if (blocker) return fail(blocker, blockerMessage(blocker));
   if (availableMinor(card) < h.amount_minor) {
     const released = await expireOverdueHoldsOfCard(ctx, card.id);

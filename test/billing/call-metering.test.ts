@@ -102,6 +102,29 @@ for (const kind of KINDS) {
       expect((await verifyLedger(t.billing.db)).violations).to.deep.equal([]);
     });
 
+    it('wrong PINs keyed elsewhere lock the card for new logins but never cut a call in progress', async () => {
+      const c = await t.billing.issueCard({ value_minor: 100, currency: 'USD' });
+      const mm = await t.billing.tx((ctx) => createMerchant(ctx, `Shop ${n}`));
+      if (!mm.ok) throw mm.error;
+      const m = await call(c.card_id, rate());
+      const attempts: string[] = [];
+      const r = await run(m, 150, async (s) => {
+        if (s !== 30) return;
+        // Someone who knows the number tries PINs until the card locks.
+        for (let i = 0; i < t.billing.policy.pin_max_failures + 1; i++) {
+          const a = await t.billing.tx((ctx) => authorize(ctx, mm.value.merchant.id, { card_number: c.number, pin: c.pin === '0000' ? '1111' : '0000', amount: 1, currency: 'USD' }));
+          attempts.push(a.ok ? 'ok' : a.error.code);
+        }
+      });
+      expect(attempts[attempts.length - 1]).to.equal('card_locked');
+      expect(r).to.deep.equal({ ended_s: 150, cost: 30 }); // three minutes started, all reserved on the locked card
+      expect(await card(c.card_id)).to.deep.equal({ balance: 70, pending: 0 });
+      // The lock still stops the card's owner from spending it anew (a new call's first chunk goes through login first).
+      const a = await t.billing.tx((ctx) => authorize(ctx, mm.value.merchant.id, { card_number: c.number, pin: c.pin, amount: 1, currency: 'USD' }));
+      expect(a.ok ? 'ok' : a.error.code).to.equal('card_locked');
+      expect((await verifyLedger(t.billing.db)).violations).to.deep.equal([]);
+    });
+
     it('shrinks to a partial chunk on 30/6 and bills the exact rated duration', async () => {
       const c = await t.billing.issueCard({ value_minor: 50, currency: 'USD' });
       const m = await call(c.card_id, rate({ rate_per_minute_scaled: 60 * RATE_SCALE, initial_increment_s: 30, increment_s: 6 }));

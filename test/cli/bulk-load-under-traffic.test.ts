@@ -75,7 +75,9 @@ describe('cards generate --count 200000 while the server carries merchants and c
     const callCards = await Promise.all(Array.from({ length: CALLS_BEFORE + CALLS_DURING }, () => billing.issueCard({ value_minor: 100_000, currency: 'USD' })));
     const keys = await Promise.all([0, 1].map(async (i) => unwrap(await billing.tx((ctx) => createMerchant(ctx, `Shop ${i}`))).api_key));
 
-    server = await spawnServer(tdb.url, { IVR_LANGUAGES: 'en' }, 'api,ivr');
+    // 2 s chunks: every live call reserves its next chunk every 2 s, so chunk reservations meet the
+    // batch however fast this machine loads it.
+    server = await spawnServer(tdb.url, { IVR_LANGUAGES: 'en', IVR_CHUNK_S: '2' }, 'api,ivr');
     const url = server.url;
 
     // Steady merchant traffic: capture 1.00 on rich cards, each worker every MERCHANT_INTERVAL_MS.

@@ -41,6 +41,8 @@ describe('configuration (validated once, frozen)', () => {
     ['IVR_DEFAULT_COUNTRY', { IVR_DEFAULT_COUNTRY: 'ZZ' }],
     ['IVR_NODE_ID', { IVR_NODE_ID: 'Node-1' }],
     ['IVR_LEASE_TTL_S', { IVR_LEASE_TTL_S: '1' }],
+    ['IVR_CHUNK_S', { IVR_CHUNK_S: '1' }],
+    ['IVR_CHUNK_S', { IVR_CHUNK_S: '1.5' }],
     ['IVR_LEASE_TTL_S', { IVR_LEASE_TTL_S: 'soon' }],
     ['CDR_POLL_MS', { CDR_FILE: '/var/log/asterisk/cdr-custom/prepaid-cdr.csv', CDR_POLL_MS: '5' }],
     ['SITE_MIN_AMOUNT', { SITE_MIN_AMOUNT: '-5' }],
@@ -72,6 +74,8 @@ describe('configuration (validated once, frozen)', () => {
   it('IVR leases default to 30 s; CDR billing is off until CDR_FILE names the file', () => {
     const c = loadConfig({ DATA_DIR: dataDir });
     expect(c.ivr.leaseTtl_s).to.equal(30);
+    expect(c.ivr.chunk_s).to.equal(60);
+    expect(loadConfig({ DATA_DIR: dataDir, IVR_CHUNK_S: '6' }).ivr.chunk_s).to.equal(6);
     expect(c.cdr).to.equal(null);
     const d = loadConfig({ DATA_DIR: dataDir, IVR_LEASE_TTL_S: '12', CDR_FILE: 'cdr/prepaid-cdr.csv' });
     expect(d.ivr.leaseTtl_s).to.equal(12);
