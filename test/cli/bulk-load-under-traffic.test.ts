@@ -69,7 +69,7 @@ describe('cards generate --count 200000 while the server carries merchants and c
 
   it('0 answers ≥ 500, merchant p99 ≤ 500 ms during the batch, 0 funded calls cut, the batch usable only once complete', async () => {
     await importDeck(billing.db, 'default', 'USD', [
-      { prefix: '1', destination: 'USA', rate_per_minute_scaled: 6 * RATE_SCALE, connect_fee_minor: 0, initial_increment_s: 1, increment_s: 1, min_charge_minor: 0, blocked: false },
+      { prefix: '1', destination: 'USA', rate_per_minute_scaled: 60 * RATE_SCALE, connect_fee_minor: 0, initial_increment_s: 1, increment_s: 1, min_charge_minor: 0, blocked: false },
     ], Date.now());
     const merchantCards = await Promise.all(Array.from({ length: 8 }, () => billing.issueCard({ value_minor: 10_000_000, currency: 'USD' })));
     const callCards = await Promise.all(Array.from({ length: CALLS_BEFORE + CALLS_DURING }, () => billing.issueCard({ value_minor: 100_000, currency: 'USD' })));
@@ -182,8 +182,8 @@ describe('cards generate --count 200000 while the server carries merchants and c
     for (const c of calls) await c.hangup();
     const ended = Date.now();
     while (calls.some((c) => !c.ended()) && Date.now() - ended < 20_000) await sleep(100);
-    const records = await billing.db.all<{ hangup_cause: string; status: string; billed_seconds: number; cost_minor: number; answered_at_ms: number; ended_at_ms: number }>(
-      'SELECT hangup_cause, status, billed_seconds, cost_minor, answered_at_ms, ended_at_ms FROM call_records ORDER BY started_at_ms',
+    const records = await billing.db.all<{ hangup_cause: string; status: string; billed_seconds: number; cost_minor: number; answered_at_ms: number; ended_at_ms: number; chunks: number }>(
+      "SELECT hangup_cause, status, billed_seconds, cost_minor, answered_at_ms, ended_at_ms, (SELECT COUNT(*) FROM holds WHERE holds.call_id = call_records.id AND kind = 'call') AS chunks FROM call_records ORDER BY started_at_ms",
     );
     const window = { from: loadingFrom ?? 0, to: loadingTo ?? 0 };
     const reservedDuring = Number((await billing.db.one<{ n: number }>("SELECT COUNT(*) AS n FROM holds WHERE kind = 'call' AND created_at_ms BETWEEN ? AND ?", [window.from, window.to]))?.n);
@@ -210,6 +210,8 @@ describe('cards generate --count 200000 while the server carries merchants and c
       expect(r).to.include({ hangup_cause: 'caller_hangup', status: 'completed' });
       // Billed for the whole time it talked (by the second), not cut at a chunk boundary.
       expect(r.billed_seconds).to.be.at.least(Math.floor((r.ended_at_ms - r.answered_at_ms) / 1000) - 1);
+      // In IVR_CHUNK_S chunks, each a hold (1.00 a minute: no chunk costs 0): the 1 s first one, then one every 2 s.
+      expect(Number(r.chunks), 'chunks of a call').to.be.at.least(Math.floor(r.billed_seconds / 2));
     }
     const cut = server.lines.filter((l) => /limit is final|reservation refused|covered limit/.test(String(l.message)));
     expect(cut, 'IVR logged a reservation failure').to.deep.equal([]);
