@@ -77,13 +77,19 @@ async function main(): Promise<void> {
   // Latency: the last DTMF of an input (as the simulator emits it) to the app's next play request on that channel.
   const lastDtmf = new Map<string, bigint>();
   const latencies_ms: number[] = [];
+  /** The same latencies by what was keyed (the prompt the input answered). */
+  const byInput = new Map<string, number[]>();
+  const keying = new Map<string, string>();
   sim.on('dtmf', (e: { channelId: string }) => lastDtmf.set(e.channelId, process.hrtime.bigint()));
   sim.on('record', (r: SimRecord) => {
     if (r.kind !== 'play' || r.channelId === undefined) return;
     const t = lastDtmf.get(r.channelId);
     if (t === undefined) return;
     lastDtmf.delete(r.channelId);
-    latencies_ms.push(Number(process.hrtime.bigint() - t) / 1e6);
+    const ms = Number(process.hrtime.bigint() - t) / 1e6;
+    latencies_ms.push(ms);
+    const input = keying.get(r.channelId) ?? 'other';
+    byInput.set(input, [...(byInput.get(input) ?? []), ms]);
   });
 
   const cpu0 = process.cpuUsage();
@@ -99,6 +105,7 @@ async function main(): Promise<void> {
     const card = cards[Math.floor(i / 2)] as { number: string; pin: string };
     const call = sim.placeInboundCall({ callerNumber: `+1555${String(1_000_000 + i)}`, accessNumber: '8005550100', args: ['access', '8005550100'] });
     scripts.set(call.channelId, (prompt) => {
+      keying.set(call.channelId, prompt);
       if (prompt === 'enter_card_number') void call.sendDtmf(`${card.number}#`);
       else if (prompt === 'enter_pin') void call.sendDtmf(`${card.pin}#`);
       else if (prompt === 'enter_destination') void call.sendDtmf('2125551234#');
@@ -129,6 +136,10 @@ async function main(): Promise<void> {
   console.log(`  call records by hang-up cause: ${causes.map((c) => `${c.cause} ${Number(c.n)} (max ${Number(c.billed)} s)`).join(', ')}`);
   console.log(`  funded calls cut off (card still had ≥ $1 after): ${Number(funded?.n ?? 0)} (goal: zero)`);
   console.log(`  DTMF → next playback request: n=${sorted.length} p50 ${pct(sorted, 50).toFixed(1)} ms, p99 ${pct(sorted, 99).toFixed(1)} ms, max ${(sorted[sorted.length - 1] ?? NaN).toFixed(1)} ms (goal p99 < 50 ms)`);
+  for (const [input, ms] of byInput) {
+    const s = [...ms].sort((a, b) => a - b);
+    console.log(`    after ${input.padEnd(18)} n=${s.length} p50 ${pct(s, 50).toFixed(1)} ms, p99 ${pct(s, 99).toFixed(1)} ms`);
+  }
   console.log(`  CPU ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms in all = ${((cpu.user + cpu.system) / 1000 / CALLS).toFixed(1)} ms per call (IVR + simulator + database, one process)`);
   console.log(`  overdraft: verifyLedger ${report.ok ? 'ok' : `${report.violations.length} violation(s)`}; cards with balance < pending: ${over.length}; holds left pending: ${Number(pending?.n ?? 0)}; call records left active: ${Number(active?.n ?? 0)} (goal: all zero)`);
 
