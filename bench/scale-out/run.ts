@@ -110,6 +110,8 @@ async function main(): Promise<void> {
     const apis = await Promise.all([0, 1].map(() => children.serve('api', { ...common, DATA_DIR: dataDir() })));
     const ivr = await children.serve('ivr', {
       ...common, DATA_DIR: dataDir(), ARI_URL: simUrl, ARI_USERNAME: 'bench', ARI_PASSWORD: 'bench-ari-password', ARI_APP: 'prepaid', IVR_LANGUAGES: 'en', IVR_NODE_ID: 'bench',
+      // Two calls share each call card (as in bench/calls): the product's default of one call per card would refuse half.
+      IVR_MAX_CALLS_PER_CARD: '2',
     });
     const bares = await Promise.all([0, 1].map(() => children.start(['--import', 'tsx', path.join(ROOT, 'bench/settlement/bare-server.ts')], {})));
 

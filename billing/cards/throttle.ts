@@ -1,3 +1,4 @@
+import type { Sql } from '../store/sql/database';
 import type { BillingPolicy, TxContext } from '../shared/context';
 
 /**
@@ -45,4 +46,32 @@ export async function recordSourceFailure(ctx: TxContext, key: string, rule: Thr
     locked,
     key,
   ]);
+}
+
+/** One source's failure count and lock, as an operator sees it (`prepaid throttles`). */
+export interface ThrottleRow {
+  key: string;
+  failures: number;
+  window_start_ms: number;
+  locked_until_ms: number | null;
+}
+
+/** The sources locked now (or, with `all`, every source with failures counted), by key. */
+export async function listThrottles(q: Sql, now_ms: number, o: { all: boolean; limit: number }): Promise<ThrottleRow[]> {
+  return q.all<ThrottleRow>(
+    `SELECT key, failures, window_start_ms, locked_until_ms FROM auth_throttles WHERE ${o.all ? '1 = 1' : 'locked_until_ms > ?'} ORDER BY key LIMIT ?`,
+    o.all ? [o.limit] : [now_ms, o.limit],
+  );
+}
+
+/**
+ * Operator clear (`prepaid throttles clear`): forgets a source's failures and lifts its lock at
+ * once, so a merchant or an address locked out by failed card checks may try again. Returns what
+ * was counted, or null when the source had nothing counted.
+ */
+export async function clearThrottle(q: Sql, key: string): Promise<ThrottleRow | null> {
+  const row = await q.one<ThrottleRow>(`SELECT key, failures, window_start_ms, locked_until_ms FROM auth_throttles WHERE key = ?${q.forUpdate}`, [key]);
+  if (!row) return null;
+  await q.run('DELETE FROM auth_throttles WHERE key = ?', [key]);
+  return row;
 }

@@ -1,6 +1,6 @@
 import type { Sql } from '../../billing/store/sql/database';
 
-export type AuditTarget = 'card' | 'batch' | 'merchant' | 'deck' | 'carrier';
+export type AuditTarget = 'card' | 'batch' | 'merchant' | 'deck' | 'carrier' | 'source';
 
 /** Records what an operator did, in the same transaction as the effect. */
 export async function recordOperatorEvent(

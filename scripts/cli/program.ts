@@ -11,6 +11,7 @@ import { registerRateCommands } from './rate-commands';
 import { registerReportCommands } from './report-commands';
 import { registerRouteCommands } from './route-commands';
 import { registerServeCommand } from './serve-command';
+import { registerThrottleCommands } from './throttle-commands';
 
 /** Every command group registers itself here: one list, so `prepaid --help` shows them all. */
 const REGISTRARS: Array<(program: Command) => void> = [
@@ -23,6 +24,7 @@ const REGISTRARS: Array<(program: Command) => void> = [
   registerCarrierCommands,
   registerRouteCommands,
   registerMerchantCommands,
+  registerThrottleCommands,
   registerReportCommands,
   registerCdrCommands,
 ];
