@@ -23,8 +23,8 @@ import type { CallMetrics, CallOutcome } from '../../ivr/calls/call-metrics';
 import { IvrApp } from '../../ivr/calls/ivr-app';
 import { ivrOptions } from '../../ivr/calls/ivr-options';
 import { AriSimulator } from '../../ivr/sim/ari-simulator';
+import { dtmfLatency } from '../support/dtmf-latency';
 import { farEnds } from '../../ivr/sim/far-end';
-import type { SimRecord } from '../../ivr/sim/core';
 import { arg, freshDatabase } from '../support/databases';
 
 const CALLS = Number(arg('calls', '500'));
@@ -50,7 +50,6 @@ class CountingMetrics implements CallMetrics {
   }
 }
 
-const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 async function main(): Promise<void> {
   const dbh = await freshDatabase(KIND);
@@ -74,23 +73,7 @@ async function main(): Promise<void> {
   const ivr = new IvrApp({ tel, billing, options, log, metrics });
   await ivr.start();
 
-  // Latency: the last DTMF of an input (as the simulator emits it) to the app's next play request on that channel.
-  const lastDtmf = new Map<string, bigint>();
-  const latencies_ms: number[] = [];
-  /** The same latencies by what was keyed (the prompt the input answered). */
-  const byInput = new Map<string, number[]>();
-  const keying = new Map<string, string>();
-  sim.on('dtmf', (e: { channelId: string }) => lastDtmf.set(e.channelId, process.hrtime.bigint()));
-  sim.on('record', (r: SimRecord) => {
-    if (r.kind !== 'play' || r.channelId === undefined) return;
-    const t = lastDtmf.get(r.channelId);
-    if (t === undefined) return;
-    lastDtmf.delete(r.channelId);
-    const ms = Number(process.hrtime.bigint() - t) / 1e6;
-    latencies_ms.push(ms);
-    const input = keying.get(r.channelId) ?? 'other';
-    byInput.set(input, [...(byInput.get(input) ?? []), ms]);
-  });
+  const latency = dtmfLatency(sim);
 
   const cpu0 = process.cpuUsage();
   const t0 = Date.now();
@@ -105,7 +88,7 @@ async function main(): Promise<void> {
     const card = cards[Math.floor(i / 2)] as { number: string; pin: string };
     const call = sim.placeInboundCall({ callerNumber: `+1555${String(1_000_000 + i)}`, accessNumber: '8005550100', args: ['access', '8005550100'] });
     scripts.set(call.channelId, (prompt) => {
-      keying.set(call.channelId, prompt);
+      latency.keying(call.channelId, prompt);
       if (prompt === 'enter_card_number') void call.sendDtmf(`${card.number}#`);
       else if (prompt === 'enter_pin') void call.sendDtmf(`${card.pin}#`);
       else if (prompt === 'enter_destination') void call.sendDtmf('2125551234#');
@@ -125,7 +108,6 @@ async function main(): Promise<void> {
   const active = await db.one<{ n: number }>("SELECT COUNT(*) AS n FROM call_records WHERE status = 'active'");
   const causes = await db.all<{ cause: string; n: number; billed: number }>('SELECT hangup_cause AS cause, COUNT(*) AS n, MAX(billed_seconds) AS billed FROM call_records GROUP BY hangup_cause ORDER BY hangup_cause');
   const funded = await db.one<{ n: number }>("SELECT COUNT(*) AS n FROM call_records r JOIN cards c ON c.id = r.card_id WHERE r.hangup_cause = 'cut_off' AND c.balance_minor >= 100");
-  const sorted = [...latencies_ms].sort((a, b) => a - b);
   const outcomes = Object.fromEntries(metrics.outcomes);
   console.log(`bench/calls: ${CALLS} calls on ${cardCount} cards, ${KIND}, simulator speed ×${SPEED}, ${TALK_S} s talk (cards with 30 ¢ shared by two calls are cut off)`);
   console.log(`  peak concurrent sessions ${metrics.peak}; wall ${wall_s.toFixed(1)} s; outcomes ${JSON.stringify(outcomes)}; billed ${(metrics.billed_s / 60).toFixed(1)} min`);
@@ -135,11 +117,8 @@ async function main(): Promise<void> {
   if (process.env.BENCH_DEBUG) for (const l of log.lines.filter((x) => x.level === "error").slice(0, 5)) console.log(JSON.stringify(l));
   console.log(`  call records by hang-up cause: ${causes.map((c) => `${c.cause} ${Number(c.n)} (max ${Number(c.billed)} s)`).join(', ')}`);
   console.log(`  funded calls cut off (card still had ≥ $1 after): ${Number(funded?.n ?? 0)} (goal: zero)`);
-  console.log(`  DTMF → next playback request: n=${sorted.length} p50 ${pct(sorted, 50).toFixed(1)} ms, p99 ${pct(sorted, 99).toFixed(1)} ms, max ${(sorted[sorted.length - 1] ?? NaN).toFixed(1)} ms (goal p99 < 50 ms)`);
-  for (const [input, ms] of byInput) {
-    const s = [...ms].sort((a, b) => a - b);
-    console.log(`    after ${input.padEnd(18)} n=${s.length} p50 ${pct(s, 50).toFixed(1)} ms, p99 ${pct(s, 99).toFixed(1)} ms`);
-  }
+  const lat = latency.report();
+  for (const l of lat.lines) console.log(l);
   console.log(`  CPU ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms in all = ${((cpu.user + cpu.system) / 1000 / CALLS).toFixed(1)} ms per call (IVR + simulator + database, one process)`);
   console.log(`  overdraft: verifyLedger ${report.ok ? 'ok' : `${report.violations.length} violation(s)`}; cards with balance < pending: ${over.length}; holds left pending: ${Number(pending?.n ?? 0)}; call records left active: ${Number(active?.n ?? 0)} (goal: all zero)`);
 

@@ -35,7 +35,7 @@ import { unwrap } from '../../billing/shared/errors';
 import { openDatabase } from '../../billing/store/sql/open';
 import { verifyLedger } from '../../billing/verify/ledger-verify';
 import { AriSimulator } from '../../ivr/sim/ari-simulator';
-import type { SimRecord } from '../../ivr/sim/core';
+import { dtmfLatency } from '../support/dtmf-latency';
 import { farEnds } from '../../ivr/sim/far-end';
 import { cpuMsBetween, cpuSnapshot, backendPids } from '../support/cpu';
 import { freshDatabase, PG_ADMIN_URL } from '../support/databases';
@@ -64,7 +64,6 @@ const RICH_MINOR = 10_000;
 const POOR_MINOR = 30;
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
-const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 interface Card { number: string; pin: string }
 
@@ -137,16 +136,7 @@ async function main(): Promise<void> {
     for (const b of bares) await children.stop(b.proc);
 
     // Calls, scripted by prompt as a caller would key them.
-    const lastDtmf = new Map<string, bigint>();
-    const latencies_ms: number[] = [];
-    sim.on('dtmf', (e: { channelId: string }) => lastDtmf.set(e.channelId, process.hrtime.bigint()));
-    sim.on('record', (r: SimRecord) => {
-      if (r.kind !== 'play' || r.channelId === undefined) return;
-      const t = lastDtmf.get(r.channelId);
-      if (t === undefined) return;
-      lastDtmf.delete(r.channelId);
-      latencies_ms.push(Number(process.hrtime.bigint() - t) / 1e6);
-    });
+    const latency = dtmfLatency(sim);
     const scripts = new Map<string, (prompt: string) => void>();
     sim.on('playback', (e: { type: string; channelId?: string; mediaUri: string }) => {
       if (e.type !== 'PlaybackStarted' || e.channelId === undefined) return;
@@ -164,6 +154,7 @@ async function main(): Promise<void> {
       const card = callCards[Math.floor(i / 2)]!;
       const call = sim.placeInboundCall({ callerNumber: `+1555${String(2_000_000 + i)}`, accessNumber: '8005550100', args: ['access', '8005550100'] });
       scripts.set(call.channelId, (prompt) => {
+        latency.keying(call.channelId, prompt);
         if (prompt === 'enter_card_number') void call.sendDtmf(`${card.number}#`);
         else if (prompt === 'enter_pin') void call.sendDtmf(`${card.pin}#`);
         else if (prompt === 'enter_destination') void call.sendDtmf('2125551234#');
@@ -195,7 +186,6 @@ async function main(): Promise<void> {
     const onCallCharges = await q.one<{ n: number }>("SELECT COUNT(*) AS n FROM holds h JOIN cards c ON c.id = h.card_id WHERE h.kind = 'merchant' AND h.amount_minor = 5");
     await billing.db.close();
 
-    const sorted = [...latencies_ms].sort((a, b) => a - b);
     const rps = (rs: autocannon.Result[]) => rs.reduce((s, r) => s + r.requests.average, 0);
     const bareRps = rps(bare);
     const apiRps = rps(merchant);
@@ -212,7 +202,8 @@ async function main(): Promise<void> {
     console.log(`  merchants: POST /v1/authorizations ${apiRps.toFixed(0).padStart(6)} req/s summed over both API processes (${merchant.map((m) => m.requests.average.toFixed(0)).join(' + ')}), p99 ${merchant.map((m) => m.latency.p99).join(' / ')} ms; ${(100 * apiRps / bareRps).toFixed(1)}% of the ceiling`);
     console.log(`    answers ${statuses}; socket errors or timeouts ${errors}`);
     console.log(`  calls: ${CALLS} in ${wall_s.toFixed(1)} s; hang-up causes ${causes.map((c) => `${c.cause} ${Number(c.n)}`).join(', ')}; ${Number(onCallCharges?.n)} merchant charges landed on call cards`);
-    console.log(`  DTMF → next prompt: n=${sorted.length} p50 ${pct(sorted, 50).toFixed(1)} ms, p99 ${pct(sorted, 99).toFixed(1)} ms, max ${(sorted[sorted.length - 1] ?? NaN).toFixed(1)} ms (goal p99 < 50 ms)`);
+    const lat = latency.report();
+    for (const l of lat.lines) console.log(l);
     console.log(`  CPU per request or call while both ran: API processes ${us(cpu.api)}, IVR process ${us(cpu.ivr)}, PostgreSQL ${us(cpu.pg)} (${pgPids.length} connections at start), this process (load + simulator) ${us(cpu.bench)}`);
     console.log(`  funded calls cut off (card still had ≥ $1 after): ${Number(funded?.n ?? 0)} (goal: zero)`);
     console.log(`  overdraft: ledger verify ${report.ok ? 'clean' : `${report.violations.length} violation(s)`}; cards with balance < pending: ${over.length}; holds left pending: ${Number(pending?.n ?? 0)}; call records left active: ${Number(active?.n ?? 0)} (goal: all zero)`);

@@ -29,20 +29,24 @@ export type CardCallClaim = { claimed: true } | { claimed: false; in_use: number
  */
 export async function claimCardCall(ctx: TxContext, call: CardCall, o: { max_calls: number; ttl_ms: number; force?: boolean }): Promise<CardCallClaim> {
   const { q, now_ms } = ctx;
+  // Once the lock is granted, the next statement (its own snapshot) sees every place committed
+  // before. The places of dead processes (expired) do not count; the sweeper deletes them.
   await q.one(`SELECT id FROM cards WHERE id = ?${q.forUpdate}`, [call.card_id]);
-  await q.run('DELETE FROM card_calls WHERE card_id = ? AND expires_at_ms <= ?', [call.card_id, now_ms]);
-  if (o.max_calls > 0 && !o.force) {
-    const others = await q.one<{ n: number }>('SELECT COUNT(*) AS n FROM card_calls WHERE card_id = ? AND id <> ?', [call.card_id, call.id]);
-    const in_use = Number(others?.n ?? 0);
-    if (in_use >= o.max_calls) return { claimed: false, in_use };
-  }
-  await q.run(
-    `INSERT INTO card_calls (id, card_id, node_id, channel_id, started_at_ms, expires_at_ms) VALUES (?, ?, ?, ?, ?, ?)
+  const limited = o.max_calls > 0 && !o.force;
+  // Counted and taken in one statement: a login's claim costs BEGIN, two statements and COMMIT.
+  const taken = await q.run(
+    `INSERT INTO card_calls (id, card_id, node_id, channel_id, started_at_ms, expires_at_ms)
+     SELECT ?, ?, ?, ?, ?, ? WHERE ? = 0 OR (${OTHERS_IN_USE}) < ?
      ON CONFLICT (id) DO UPDATE SET card_id = excluded.card_id, expires_at_ms = excluded.expires_at_ms`,
-    [call.id, call.card_id, call.node_id, call.channel_id, now_ms, now_ms + o.ttl_ms],
+    [call.id, call.card_id, call.node_id, call.channel_id, now_ms, now_ms + o.ttl_ms, limited ? 1 : 0, call.card_id, call.id, now_ms, o.max_calls],
   );
-  return { claimed: true };
+  if (taken.changes === 1) return { claimed: true };
+  const others = await q.one<{ n: number }>(OTHERS_IN_USE, [call.card_id, call.id, now_ms]);
+  return { claimed: false, in_use: Number(others?.n ?? 0) };
 }
+
+/** The live places of a card other than one (parameters: card id, that place's id, now). */
+const OTHERS_IN_USE = 'SELECT COUNT(*) AS n FROM card_calls WHERE card_id = ? AND id <> ? AND expires_at_ms > ?';
 
 /** Frees a session's place (hang-up). */
 export async function releaseCardCall(q: Sql, id: string): Promise<void> {

@@ -19,7 +19,8 @@ for (const kind of KINDS) {
 
     const place = (card_id: number, node_id: string, channel_id: string): CardCall => ({ id: cardCallId(node_id, channel_id), card_id, node_id, channel_id });
     const claim = (c: CardCall, max_calls: number, force = false) => t.billing.tx((ctx) => claimCardCall(ctx, c, { max_calls, ttl_ms: TTL, force }));
-    const count = async (card_id: number) => Number((await t.billing.db.one<{ n: number }>('SELECT COUNT(*) AS n FROM card_calls WHERE card_id = ?', [card_id]))?.n);
+    /** The card's places that count now (an expired one no longer does; the sweeper deletes it). */
+    const count = async (card_id: number) => Number((await t.billing.db.one<{ n: number }>('SELECT COUNT(*) AS n FROM card_calls WHERE card_id = ? AND expires_at_ms > ?', [card_id, t.clock.ms]))?.n);
 
     it('takes up to max_calls places per card, across nodes; a freed place can be taken again; claiming again renews', async () => {
       const { card_id } = await t.billing.issueCard({ value_minor: 500, currency: 'USD' });
