@@ -1,12 +1,8 @@
 import { expect } from 'chai';
-import { Billing } from '../../billing/billing';
+import type { Billing } from '../../billing/billing';
 import { authenticateCard } from '../../billing/cards/card-auth';
-import { SecretHasher } from '../../billing/cards/secrets';
-import { DEFAULT_POLICY } from '../../billing/shared/context';
-import { systemClock } from '../../billing/shared/clock';
-import { createTestDatabase, KINDS, requireKind, TEST_SECRET } from '../support/databases';
-import type { TestDatabase } from '../support/databases';
-import { cliFor } from './cli-process';
+import { KINDS } from '../support/databases';
+import { cliSuite } from './cli-process';
 import type { CliEnv } from './cli-process';
 
 const wrongPin = (pin: string) => (pin === '0000' ? '1111' : '0000');
@@ -15,21 +11,11 @@ const wrongPin = (pin: string) => (pin === '0000' ? '1111' : '0000');
 for (const kind of KINDS) {
   describe(`prepaid cards unlock (${kind})`, function () {
     this.timeout(60_000);
-    let tdb: TestDatabase;
+    // Two wrong PINs lock; the second lockout lasts until unlocked.
+    const suite = cliSuite(kind, { pin_max_failures: 2, pin_max_lockouts: 1 });
     let billing: Billing;
     let cli: CliEnv;
-    before(async function () {
-      await requireKind(this, kind);
-      tdb = await createTestDatabase(kind);
-      // Two wrong PINs lock; the second lockout lasts until unlocked.
-      billing = new Billing(tdb.open(), new SecretHasher(TEST_SECRET), systemClock, { ...DEFAULT_POLICY, pin_max_failures: 2, pin_max_lockouts: 1 });
-      cli = cliFor(tdb);
-    });
-    after(async () => {
-      await billing?.db.close();
-      await tdb?.drop();
-      cli?.cleanup();
-    });
+    beforeEach(() => ({ billing, cli } = suite));
 
     const code = (r: { ok: boolean; error?: { code: string } }) => (r.ok ? 'ok' : r.error!.code);
 

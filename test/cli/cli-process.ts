@@ -4,8 +4,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { luhnCheckDigit } from '../../billing/cards/luhn';
-import { TEST_SECRET } from '../support/databases';
-import type { TestDatabase } from '../support/databases';
+import { Billing } from '../../billing/billing';
+import { SecretHasher } from '../../billing/cards/secrets';
+import { systemClock } from '../../billing/shared/clock';
+import { DEFAULT_POLICY } from '../../billing/shared/context';
+import type { BillingPolicy } from '../../billing/shared/context';
+import { createTestDatabase, requireKind, TEST_SECRET } from '../support/databases';
+import type { Kind, TestDatabase } from '../support/databases';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BIN = path.join(ROOT, 'bin/prepaid.mjs');
@@ -65,4 +70,25 @@ export function testCardNumber(i: number): string {
 
 export function readCsvLines(file: string): string[][] {
   return fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => l.split(','));
+}
+
+/**
+ * For a `describe` of CLI tests on one kind of database: a fresh database (skipped with the reason
+ * when that kind is missing), a Billing on it with `policy`, and the CLI on the same database;
+ * all closed after the suite. Read them inside tests.
+ */
+export function cliSuite(kind: Kind, policy: Partial<BillingPolicy> = {}): { billing: Billing; cli: CliEnv } {
+  const suite = {} as { billing: Billing; cli: CliEnv; tdb?: TestDatabase };
+  before(async function () {
+    await requireKind(this, kind);
+    suite.tdb = await createTestDatabase(kind);
+    suite.billing = new Billing(suite.tdb.open(), new SecretHasher(TEST_SECRET), systemClock, { ...DEFAULT_POLICY, ...policy });
+    suite.cli = cliFor(suite.tdb);
+  });
+  after(async () => {
+    await suite.billing?.db.close();
+    await suite.tdb?.drop();
+    suite.cli?.cleanup();
+  });
+  return suite;
 }

@@ -1,15 +1,11 @@
 import { expect } from 'chai';
-import { Billing } from '../../billing/billing';
-import { SecretHasher } from '../../billing/cards/secrets';
+import type { Billing } from '../../billing/billing';
 import { createMerchant } from '../../billing/merchants/merchants';
 import { authorize } from '../../billing/settlement/settlement';
-import { DEFAULT_POLICY } from '../../billing/shared/context';
-import { systemClock } from '../../billing/shared/clock';
 import { unwrap } from '../../billing/shared/errors';
 import { throttleKey } from '../../scripts/cli/throttle-commands';
-import { createTestDatabase, KINDS, requireKind, TEST_SECRET } from '../support/databases';
-import type { TestDatabase } from '../support/databases';
-import { cliFor } from './cli-process';
+import { KINDS } from '../support/databases';
+import { cliSuite } from './cli-process';
 import type { CliEnv } from './cli-process';
 
 const wrongPin = (pin: string) => (pin === '0000' ? '1111' : '0000');
@@ -32,21 +28,11 @@ describe('throttle keys as an operator types them (pure)', () => {
 for (const kind of KINDS) {
   describe(`prepaid throttles (${kind})`, function () {
     this.timeout(60_000);
-    let tdb: TestDatabase;
+    // Three failed card checks lock a merchant (or a customer address) out.
+    const suite = cliSuite(kind, { merchant_max_failures: 3, source_max_failures: 3 });
     let billing: Billing;
     let cli: CliEnv;
-    before(async function () {
-      await requireKind(this, kind);
-      tdb = await createTestDatabase(kind);
-      // Three failed card checks lock a merchant (or a customer address) out.
-      billing = new Billing(tdb.open(), new SecretHasher(TEST_SECRET), systemClock, { ...DEFAULT_POLICY, merchant_max_failures: 3, source_max_failures: 3 });
-      cli = cliFor(tdb);
-    });
-    after(async () => {
-      await billing?.db.close();
-      await tdb?.drop();
-      cli?.cleanup();
-    });
+    beforeEach(() => ({ billing, cli } = suite));
 
     const charge = async (merchant_id: number, card: { number: string; pin: string }, pin: string, customer_ip?: string) => {
       const source = { merchant_key: `merchant:${merchant_id}`, ...(customer_ip ? { throttle_key: customer_ip } : {}) };
