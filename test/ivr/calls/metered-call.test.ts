@@ -128,7 +128,12 @@ describe('IVR metered calls (simulator + ari-client + SQLite)', function () {
     while (rig.sim.channel(leg?.channelId ?? '') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     expect(rig.sim.channel(leg?.channelId ?? ''), 'outbound leg still ringing').to.equal(undefined);
     expect(appHangups(rig, leg?.channelId ?? '')).to.be.greaterThan(0);
-    const [rec] = await callRecordsOfCard(rig, card.card_id);
+    // The record is closed after the leg's hang-up (on a loaded machine, a moment later).
+    let rec = (await callRecordsOfCard(rig, card.card_id))[0];
+    while (rec?.status === 'active' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+      rec = (await callRecordsOfCard(rig, card.card_id))[0];
+    }
     expect(rec).to.include({ status: 'failed', hangup_cause: 'caller_hangup_while_ringing', cost_minor: 0 });
     expect(await balanceOf(rig, card.card_id)).to.deep.equal({ balance: 500, available: 500, pending: 0 });
     await expectSoundBooks(rig);
