@@ -23,7 +23,7 @@ import type { CallMetrics, CallOutcome } from '../../ivr/calls/call-metrics';
 import { IvrApp } from '../../ivr/calls/ivr-app';
 import { ivrOptions } from '../../ivr/calls/ivr-options';
 import { AriSimulator } from '../../ivr/sim/ari-simulator';
-import { dtmfLatency } from '../support/dtmf-latency';
+import { dtmfLatency, placeScriptedCalls } from '../support/scripted-callers';
 import { farEnds } from '../../ivr/sim/far-end';
 import { arg, freshDatabase } from '../support/databases';
 
@@ -77,26 +77,7 @@ async function main(): Promise<void> {
 
   const cpu0 = process.cpuUsage();
   const t0 = Date.now();
-  const ended: Array<Promise<unknown>> = [];
-  sim.on('playback', (e: { type: string; channelId?: string; mediaUri: string }) => {
-    if (e.type !== 'PlaybackStarted' || e.channelId === undefined) return;
-    const script = scripts.get(e.channelId);
-    script?.(e.mediaUri.slice(e.mediaUri.lastIndexOf('/') + 1));
-  });
-  const scripts = new Map<string, (prompt: string) => void>();
-  for (let i = 0; i < CALLS; i++) {
-    const card = cards[Math.floor(i / 2)] as { number: string; pin: string };
-    const call = sim.placeInboundCall({ callerNumber: `+1555${String(1_000_000 + i)}`, accessNumber: '8005550100', args: ['access', '8005550100'] });
-    scripts.set(call.channelId, (prompt) => {
-      latency.keying(call.channelId, prompt);
-      if (prompt === 'enter_card_number') void call.sendDtmf(`${card.number}#`);
-      else if (prompt === 'enter_pin') void call.sendDtmf(`${card.pin}#`);
-      else if (prompt === 'enter_destination') void call.sendDtmf('2125551234#');
-      else if (prompt === 'another_call') call.hangup();
-    });
-    ended.push(call.ended);
-    if (i % 50 === 49) await new Promise((r) => setTimeout(r, 100));
-  }
+  const ended = await placeScriptedCalls(sim, latency, CALLS, (i) => cards[Math.floor(i / 2)]!, 1_000_000);
   await Promise.all(ended);
   await ivr.idle();
   const wall_s = (Date.now() - t0) / 1000;

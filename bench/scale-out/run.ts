@@ -9,6 +9,8 @@
  *
  * Without --rate the merchants send as fast as the API answers (the machine saturated: throughput);
  * --rate N paces them at N req/s in all (the calls' latency beside a steady merchant load).
+ * BENCH_MAX_CALLS=N sets the IVR's IVR_MAX_CALLS_PER_CARD (default 2: two calls share each call card;
+ * 0 shows what taking a card's place costs at login).
  *
  * Prints: the bare express ceiling (two bare processes, same load split), the merchant req/s summed
  * over both API processes with each one's p99, DTMF → next prompt p50/p99/max of the calls, CPU per
@@ -35,7 +37,7 @@ import { unwrap } from '../../billing/shared/errors';
 import { openDatabase } from '../../billing/store/sql/open';
 import { verifyLedger } from '../../billing/verify/ledger-verify';
 import { AriSimulator } from '../../ivr/sim/ari-simulator';
-import { dtmfLatency } from '../support/dtmf-latency';
+import { dtmfLatency, placeScriptedCalls } from '../support/scripted-callers';
 import { farEnds } from '../../ivr/sim/far-end';
 import { cpuMsBetween, cpuSnapshot, backendPids } from '../support/cpu';
 import { freshDatabase, PG_ADMIN_URL } from '../support/databases';
@@ -110,7 +112,7 @@ async function main(): Promise<void> {
     const ivr = await children.serve('ivr', {
       ...common, DATA_DIR: dataDir(), ARI_URL: simUrl, ARI_USERNAME: 'bench', ARI_PASSWORD: 'bench-ari-password', ARI_APP: 'prepaid', IVR_LANGUAGES: 'en', IVR_NODE_ID: 'bench',
       // Two calls share each call card (as in bench/calls): the product's default of one call per card would refuse half.
-      IVR_MAX_CALLS_PER_CARD: '2',
+      IVR_MAX_CALLS_PER_CARD: process.env.BENCH_MAX_CALLS ?? '2',
     });
     const bares = await Promise.all([0, 1].map(() => children.start(['--import', 'tsx', path.join(ROOT, 'bench/settlement/bare-server.ts')], {})));
 
@@ -137,11 +139,6 @@ async function main(): Promise<void> {
 
     // Calls, scripted by prompt as a caller would key them.
     const latency = dtmfLatency(sim);
-    const scripts = new Map<string, (prompt: string) => void>();
-    sim.on('playback', (e: { type: string; channelId?: string; mediaUri: string }) => {
-      if (e.type !== 'PlaybackStarted' || e.channelId === undefined) return;
-      scripts.get(e.channelId)?.(e.mediaUri.slice(e.mediaUri.lastIndexOf('/') + 1));
-    });
 
     const pgPids = await backendPids(PG_ADMIN_URL, new URL(db.url).pathname.slice(1));
     const pids = { api: apis.map((a) => a.proc.pid!), ivr: [ivr.proc.pid!], pg: pgPids, bench: [process.pid] };
@@ -149,20 +146,7 @@ async function main(): Promise<void> {
     log(`merchant load on both API processes while ${CALLS} calls come in…`);
     const load = apis.map((a) => cannon(a.url, 3600, true));
     const t0 = Date.now();
-    const ended: Array<Promise<unknown>> = [];
-    for (let i = 0; i < CALLS; i++) {
-      const card = callCards[Math.floor(i / 2)]!;
-      const call = sim.placeInboundCall({ callerNumber: `+1555${String(2_000_000 + i)}`, accessNumber: '8005550100', args: ['access', '8005550100'] });
-      scripts.set(call.channelId, (prompt) => {
-        latency.keying(call.channelId, prompt);
-        if (prompt === 'enter_card_number') void call.sendDtmf(`${card.number}#`);
-        else if (prompt === 'enter_pin') void call.sendDtmf(`${card.pin}#`);
-        else if (prompt === 'enter_destination') void call.sendDtmf('2125551234#');
-        else if (prompt === 'another_call') call.hangup();
-      });
-      ended.push(call.ended);
-      if (i % 50 === 49) await new Promise((r) => setTimeout(r, 100));
-    }
+    const ended = await placeScriptedCalls(sim, latency, CALLS, (i) => callCards[Math.floor(i / 2)]!, 2_000_000);
     await Promise.all(ended);
     const wall_s = (Date.now() - t0) / 1000;
     for (const l of load) (l as unknown as { stop(): void }).stop();

@@ -13,11 +13,8 @@
  * The modes take turns for `--rounds` rounds (a loaded machine drifts); each prints its median round.
  * --profile writes a V8 CPU profile of the API process into DIR (open it in Chrome DevTools).
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -36,8 +33,8 @@ import { unwrap } from '../../billing/shared/errors';
 import { migrate, openDatabase } from '../../billing/store/sql/open';
 import { verifyLedger } from '../../billing/verify/ledger-verify';
 import { backendPids, cpuMsBetween, cpuSnapshot } from '../support/cpu';
+import { Children, freePort, ROOT } from '../support/processes';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const { values: args } = parseArgs({
   options: {
     db: { type: 'string', default: 'sqlite' },
@@ -61,7 +58,7 @@ const MODES = args.db === 'sqlite' ? args.durability!.split(',').map((m) => m.tr
 if (MODES.some((m) => !['none', 'sqlite-full', 'full', 'n/a'].includes(m))) throw new Error('--durability: some of none, sqlite-full, full');
 const PRELOAD = path.join(ROOT, 'bench/support/sqlite-durability-preload.ts');
 
-const children: ChildProcess[] = [];
+const children = new Children();
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
 async function adminQuery(sql: string): Promise<void> {
@@ -80,60 +77,6 @@ async function createDatabase(): Promise<{ url: string; name: string; drop(): Pr
   const u = new URL(args['pg-url']!);
   u.pathname = `/${name}`;
   return { url: u.toString(), name, drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
-
-/**
- * Starts a child; resolves once `knownUrl`/healthz answers, or (without it) once its output carries
- * a JSON line with `url`.
- */
-function startChild(argv: string[], env: Record<string, string>, knownUrl?: string, mustSay?: string): Promise<{ url: string; proc: ChildProcess }> {
-  const proc = spawn(process.execPath, argv, { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(proc);
-  if (knownUrl) {
-    let out = '';
-    proc.stdout?.on('data', (c: Buffer) => { out = (out + c.toString('utf8')).slice(-4000); });
-    proc.stderr?.on('data', (c: Buffer) => { out = (out + c.toString('utf8')).slice(-4000); });
-    return (async () => {
-      for (let i = 0; i < 300; i++) {
-        if (proc.exitCode !== null) break;
-        if (await fetch(`${knownUrl}/healthz`).then((r) => r.ok, () => false)) {
-          if (mustSay && !out.includes(mustSay)) throw new Error(`the child never said "${mustSay}": ${out}`);
-          return { url: knownUrl, proc };
-        }
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      throw new Error(`server did not become healthy: ${out}`);
-    })();
-  }
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    const onData = (c: Buffer) => {
-      buf += c.toString('utf8');
-      const m = /\{[^\n]*"url":"(http:[^"]+)"[^\n]*\}/.exec(buf);
-      if (m?.[1]) { resolve({ url: m[1], proc }); buf = ''; proc.stdout?.removeListener('data', onData); proc.stderr?.removeListener('data', onData); proc.stdout?.resume(); proc.stderr?.resume(); }
-    };
-    proc.stdout?.on('data', onData);
-    proc.stderr?.on('data', onData);
-    proc.once('exit', (code) => reject(new Error(`child exited with ${code}: ${buf.slice(-1500)}`)));
-  });
-}
-
-async function stopChild(proc: ChildProcess): Promise<void> {
-  if (proc.exitCode !== null || proc.signalCode !== null) return;
-  const exited = new Promise((r) => proc.once('exit', r));
-  proc.kill('SIGTERM');
-  await exited;
 }
 
 interface Figures { rps: number; p50: number; p99: number; ok: number; non2xx: number; errors: number; timeouts: number; total: number }
@@ -172,7 +115,7 @@ async function main(): Promise<void> {
 
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'prepaid-bench-data-'));
     const profile = args.profile ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(args.profile)] : [];
-    const bare = await startChild(['--import', 'tsx', path.join(ROOT, 'bench/settlement/bare-server.ts')], {});
+    const bare = await children.start(['--import', 'tsx', path.join(ROOT, 'bench/settlement/bare-server.ts')], {});
 
     // Each request: the next card, the next merchant, the next client address (the API trusts a
     // loopback proxy's X-Forwarded-For, like behind a load balancer).
@@ -199,7 +142,7 @@ async function main(): Promise<void> {
       const port = await freePort();
       const forced = mode === 'none' || mode === 'sqlite-full';
       const preload = forced ? ['--import', 'tsx', '--import', PRELOAD] : [];
-      const api = await startChild([...profile, ...preload, path.join(ROOT, 'bin/prepaid.mjs'), 'serve', '--roles', 'api'], {
+      const api = await children.start([...profile, ...preload, path.join(ROOT, 'bin/prepaid.mjs'), 'serve', '--roles', 'api'], {
         DATA_DIR: dataDir, DATABASE_URL: db.url, SECRET_KEY: secret, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: args['log-level']!,
         ...(forced ? { BENCH_SQLITE_DURABILITY: mode } : {}),
       }, `http://127.0.0.1:${port}`, forced ? `bench: durability ${mode}` : undefined);
@@ -209,9 +152,9 @@ async function main(): Promise<void> {
       const pgCpu0 = cpuSnapshot(pgPids);
       const f = await load(api.url, setup, SECONDS);
       rounds.push({ mode, f, cpu: { api: cpuMsBetween(apiCpu0, cpuSnapshot([api.proc.pid!])), pg: cpuMsBetween(pgCpu0, cpuSnapshot(pgPids)), connections: pgPids.length } });
-      await stopChild(api.proc);
+      await children.stop(api.proc);
     }
-    await stopChild(bare.proc);
+    await children.stop(bare.proc);
     const q = billing.read().q;
     const captured = Number((await q.one<{ n: number }>("SELECT COUNT(*) AS n FROM holds WHERE status = 'captured'"))?.n);
     const verify = await verifyLedger(q);
@@ -240,7 +183,7 @@ async function main(): Promise<void> {
     console.log(`ledger verify: ${verify.ok ? 'ok' : 'FAILED'}; captured holds ${captured} (warm-ups included)`);
     if (!verify.ok || rounds.some((a) => a.f.non2xx > 0 || a.f.errors > 0)) process.exitCode = 1;
   } finally {
-    for (const c of children) await stopChild(c);
+    await children.stopAll();
     await db.drop();
   }
 }

@@ -31,8 +31,9 @@ export class Children {
   /**
    * Starts `node argv…`; resolves once `knownUrl`/healthz answers, or (without it) once its output
    * carries a JSON line with `url`. Its output is always drained (a full pipe would stall it).
+   * With `mustSay`, a child healthy without having printed it is an error (a preload that did not apply).
    */
-  start(argv: string[], env: Record<string, string>, knownUrl?: string): Promise<{ url: string; proc: ChildProcess }> {
+  start(argv: string[], env: Record<string, string>, knownUrl?: string, mustSay?: string): Promise<{ url: string; proc: ChildProcess }> {
     const proc = spawn(process.execPath, argv, { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     this.procs.push(proc);
     if (knownUrl) {
@@ -42,7 +43,10 @@ export class Children {
       return (async () => {
         for (let i = 0; i < 300; i++) {
           if (proc.exitCode !== null) break;
-          if (await fetch(`${knownUrl}/healthz`).then((r) => r.ok, () => false)) return { url: knownUrl, proc };
+          if (await fetch(`${knownUrl}/healthz`).then((r) => r.ok, () => false)) {
+            if (mustSay && !out.includes(mustSay)) throw new Error(`the child never said "${mustSay}": ${out}`);
+            return { url: knownUrl, proc };
+          }
           await new Promise((r) => setTimeout(r, 100));
         }
         throw new Error(`server did not become healthy: ${out}`);

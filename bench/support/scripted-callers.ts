@@ -40,3 +40,33 @@ export function dtmfLatency(sim: AriSimulator) {
     },
   };
 }
+
+/**
+ * `calls` callers on the access number, every two sharing a card (`cardOf(i)`), each keying its
+ * card number, PIN and a US destination as the prompts ask, and hanging up at "another call?";
+ * placed in bursts of 50 every 100 ms. Resolves with the calls' ends once all are placed.
+ */
+export async function placeScriptedCalls(
+  sim: AriSimulator, latency: ReturnType<typeof dtmfLatency>, calls: number, cardOf: (i: number) => { number: string; pin: string }, callerBase: number,
+): Promise<Array<Promise<unknown>>> {
+  const scripts = new Map<string, (prompt: string) => void>();
+  sim.on('playback', (e: { type: string; channelId?: string; mediaUri: string }) => {
+    if (e.type !== 'PlaybackStarted' || e.channelId === undefined) return;
+    scripts.get(e.channelId)?.(e.mediaUri.slice(e.mediaUri.lastIndexOf('/') + 1));
+  });
+  const ended: Array<Promise<unknown>> = [];
+  for (let i = 0; i < calls; i++) {
+    const card = cardOf(i);
+    const call = sim.placeInboundCall({ callerNumber: `+1555${String(callerBase + i)}`, accessNumber: '8005550100', args: ['access', '8005550100'] });
+    scripts.set(call.channelId, (prompt) => {
+      latency.keying(call.channelId, prompt);
+      if (prompt === 'enter_card_number') void call.sendDtmf(`${card.number}#`);
+      else if (prompt === 'enter_pin') void call.sendDtmf(`${card.pin}#`);
+      else if (prompt === 'enter_destination') void call.sendDtmf('2125551234#');
+      else if (prompt === 'another_call') call.hangup();
+    });
+    ended.push(call.ended);
+    if (i % 50 === 49) await new Promise((r) => setTimeout(r, 100));
+  }
+  return ended;
+}
