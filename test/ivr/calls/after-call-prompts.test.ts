@@ -103,12 +103,9 @@ describe('IVR prompts after a call: played once the caller has left the bridge, 
     await expectSoundBooks(rig);
   });
 
-  it('a teardown slower than the wait for ChannelLeftBridge: the lost prompt is retried once and heard', async () => {
-    // The caller leaves 1.2 s after the DELETE; the IVR waits 0.5 s for that, plays (lost), and 1 s later plays again.
-    rig = await startRig({
-      sim: { bridgeTeardown_ms: 1200, racingPlayLost: () => true },
-      ivr: { bridgeExitTimeout_ms: 500, playbackStartTimeout_ms: 1000 },
-    });
+  /** A 3 s call on `options` that hears its cost and "another call?", then hangs up: its after-call timeline. */
+  async function slowTeardownCall(options: RigOptions): Promise<{ rig: Rig; t: ReturnType<typeof afterCallTimeline> }> {
+    rig = await startRig(options);
     const card = await rig.issueCard(1000);
     farEnd(rig.sim, farEnds.answer(0, 3000));
     const caller = await talking(rig, card);
@@ -116,7 +113,15 @@ describe('IVR prompts after a call: played once the caller has left the bridge, 
     await caller.heard('another_call');
     caller.hangup();
     await caller.ended();
-    const t = afterCallTimeline(rig, caller.channelId);
+    return { rig, t: afterCallTimeline(rig, caller.channelId) };
+  }
+
+  it('a teardown slower than the wait for ChannelLeftBridge: the lost prompt is retried once and heard', async () => {
+    // The caller leaves 1.2 s after the DELETE; the IVR waits 0.5 s for that, plays (lost), and 1 s later plays again.
+    const { rig, t } = await slowTeardownCall({
+      sim: { bridgeTeardown_ms: 1200, racingPlayLost: () => true },
+      ivr: { bridgeExitTimeout_ms: 500, playbackStartTimeout_ms: 1000 },
+    });
     expect(t.plays.map((p) => p.lost).slice(0, 2), 'the first play raced the teardown and was lost, its retry was not').to.deep.equal([true, false]);
     expect(logged(rig, 'warn', 'the caller did not leave the bridge in time: prompts may be lost')).to.equal(1);
     expect(logged(rig, 'warn', 'playback did not start: playing it again')).to.equal(1);
@@ -126,18 +131,10 @@ describe('IVR prompts after a call: played once the caller has left the bridge, 
   it('a prompt only late (Asterisk still has it, GET 200): waited for once more, not played twice', async () => {
     // The caller leaves 2 s after the DELETE; the IVR stops waiting at 0.5 s and plays; that play races the teardown
     // but is not lost: it starts when the caller has left, 1.5 s later, after one look-up of the playback.
-    rig = await startRig({
+    const { rig, t } = await slowTeardownCall({
       sim: { bridgeTeardown_ms: 2000, racingPlayLost: () => false },
       ivr: { bridgeExitTimeout_ms: 500, playbackStartTimeout_ms: 1000 },
     });
-    const card = await rig.issueCard(1000);
-    farEnd(rig.sim, farEnds.answer(0, 3000));
-    const caller = await talking(rig, card);
-    await caller.heard('call_cost');
-    await caller.heard('another_call');
-    caller.hangup();
-    await caller.ended();
-    const t = afterCallTimeline(rig, caller.channelId);
     expect(t.plays.map((p) => p.lost)).to.deep.equal([false, false]); // the cost (once), "another call?"
     expect(rig.requests.filter((r) => r.method === 'GET' && r.path.includes('/playbacks/'))).to.have.length(1);
     expect(logged(rig, 'warn', 'playback did not start: playing it again')).to.equal(0);
