@@ -1,3 +1,5 @@
+import type { Billing } from '../billing';
+import { orGeneralPath } from '../holds/one-statement';
 import type { TxContext } from '../shared/context';
 import type { Sql } from '../store/sql/database';
 
@@ -43,6 +45,26 @@ export async function claimCardCall(ctx: TxContext, call: CardCall, o: { max_cal
   if (taken.changes === 1) return { claimed: true };
   const others = await q.one<{ n: number }>(OTHERS_IN_USE, [call.card_id, call.id, now_ms]);
   return { claimed: false, in_use: Number(others?.n ?? 0) };
+}
+
+/**
+ * Takes a card's place in a transaction of its own, as a login does: on PostgreSQL ONE call of
+ * `claim_card_call` (migration 011: the same lock, count and insert as `claimCardCall`, group
+ * committed with other one-statement moves) when the card's row lock is free now; else, and on
+ * SQLite, the transaction of `claimCardCall`. The two forms decide alike; the function only never
+ * waits for the lock.
+ */
+export async function claimCardPlace(billing: Billing, call: CardCall, o: { max_calls: number; ttl_ms: number; force?: boolean }): Promise<CardCallClaim> {
+  const one = billing.oneStatement();
+  if (one) {
+    const max_calls = o.force ? 0 : o.max_calls;
+    const row = await orGeneralPath(one.q.one<{ r: number | null }>(
+      'SELECT claim_card_call($1, $2, $3, $4, $5, $6, $7) AS r',
+      [call.id, call.card_id, call.node_id, call.channel_id, one.now_ms, one.now_ms + o.ttl_ms, max_calls],
+    ));
+    if (row && row.r !== null) return row.r < 0 ? { claimed: true } : { claimed: false, in_use: row.r };
+  }
+  return billing.tx((ctx) => claimCardCall(ctx, call, o));
 }
 
 /** The live places of a card other than one (parameters: card id, that place's id, now). */

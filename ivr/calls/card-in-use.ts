@@ -1,4 +1,4 @@
-import { cardCallId, claimCardCall } from '../../billing/calls/card-calls';
+import { cardCallId, claimCardPlace } from '../../billing/calls/card-calls';
 import type { CallSession } from './call-session';
 
 /**
@@ -10,9 +10,9 @@ export async function takeCardPlace(s: CallSession, card_id: number, force = fal
   const { billing, options } = s.ctx;
   if (options.maxCallsPerCard === 0) return true;
   const id = cardCallId(options.nodeId, s.channel.id);
-  const r = await billing.tx((ctx) => claimCardCall(ctx, { id, card_id, node_id: options.nodeId, channel_id: s.channel.id }, {
+  const r = await claimCardPlace(billing, { id, card_id, node_id: options.nodeId, channel_id: s.channel.id }, {
     max_calls: options.maxCallsPerCard, ttl_ms: options.cardCallTtl_ms, force,
-  }));
+  });
   if (r.claimed) {
     s.cardCallId = id;
     return true;

@@ -7,6 +7,7 @@ import * as carriers from './005_carriers';
 import * as ivrLeasesCdr from './007_ivr_leases_cdr';
 import * as siteRevealLinks from './008_site_reveal_links';
 import * as cardSecurity from './010_card_security';
+import * as cardCallClaim from './011_card_call_claim';
 
 interface Migration { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> }
 
@@ -23,6 +24,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['007_ivr_leases_cdr', ivrLeasesCdr],
   ['008_site_reveal_links', siteRevealLinks],
   ['010_card_security', cardSecurity],
+  ['011_card_call_claim', cardCallClaim],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

@@ -6,9 +6,9 @@ import { parseDatabaseUrl } from '../../billing/store/sql/database-url';
 import { createTestDatabase, KINDS, requireKind } from '../support/databases';
 import type { TestDatabase } from '../support/databases';
 
-/** Migration 010 (card security) goes down and up again on both databases, keeping the cards. */
+/** Migrations 010 (card security) and 011 (the card-place claim function) go down and up again on both databases, keeping the cards. */
 for (const kind of KINDS) {
-  describe(`migration 010_card_security down and up (${kind})`, function () {
+  describe(`migrations 010_card_security and 011_card_call_claim down and up (${kind})`, function () {
     this.timeout(60_000);
     let tdb: TestDatabase;
     let knex: Knex;
@@ -36,6 +36,16 @@ for (const kind of KINDS) {
       expect(await knex.schema.hasTable('card_calls')).to.equal(true);
       const row = await knex('cards').where({ serial: 'M-1' }).first() as { pin_lockouts: number; pin_blocked_at_ms: number | null };
       expect([Number(row.pin_lockouts), row.pin_blocked_at_ms]).to.deep.equal([0, null]);
+    });
+
+    it('011: the claim function goes and comes back on PostgreSQL (SQLite has nothing to undo)', async () => {
+      const exists = async () => kind === 'pg'
+        && Number((await knex.raw("SELECT COUNT(*) AS n FROM pg_proc WHERE proname = 'claim_card_call'")).rows[0].n) === 1;
+      expect(await exists()).to.equal(kind === 'pg');
+      await knex.migrate.down({ migrationSource, name: '011_card_call_claim' });
+      expect(await exists()).to.equal(false);
+      await knex.migrate.latest({ migrationSource });
+      expect(await exists()).to.equal(kind === 'pg');
     });
   });
 }
