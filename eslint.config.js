@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 // Import directions (README, "Layout"): the composition root (app/) wires the features; features never reach up.
 const ARI_CLIENT = { name: 'ari-client', message: 'Only ivr/ari/ may import ari-client.' };
 const DRACHTIO = { name: 'drachtio-srf', message: 'Only edge/ may import drachtio-srf (behind its adapter, edge/srf/).' };
-const PURE = ['express', 'knex', 'better-sqlite3', 'pg', 'ari-client', 'winston'].map((name) => ({ name, message: 'Domain code stays pure: depend on an interface, wire the adapter at the edge.' }));
+const PURE = ['express', 'knex', 'better-sqlite3', 'pg', 'ari-client', 'pino'].map((name) => ({ name, message: 'Domain code stays pure: depend on an interface, wire the adapter at the edge.' }));
 /** A relative import that climbs into one of these top-level folders. */
 const into = (rooms, message) => ({ regex: `^(\\.\\./)+(${rooms.join('|')})(/|$)`, message });
 const NOT_UP = into(['app', 'scripts', 'sandbox'], 'Features (billing/, ivr/, web/, edge/) never import the composition root (app/), the CLI (scripts/) or the sandbox (sandbox/): declare the narrow deps you need in your own folder; app/ builds them.');

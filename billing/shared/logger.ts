@@ -1,4 +1,4 @@
-/** The one logging interface domain code sees. The winston adapter lives in app/logger.ts. */
+/** The one logging interface domain code sees. The pino adapter lives in app/logger.ts. */
 export type LogFields = Record<string, unknown>;
 
 export interface Logger {

@@ -36,7 +36,7 @@ describe('lint: import directions (eslint.config.js)', function () {
     ['edge/outbound/fixture.ts', 'drachtio-srf', /behind its adapter, edge\/srf\//],
     ['test/edge/fixture.ts', 'drachtio-srf', /Only edge\/ may import drachtio-srf/],
     ['billing/cards/fixture.ts', 'express', /Domain code stays pure/],
-    ['ivr/calls/fixture.ts', 'winston', /Domain code stays pure/],
+    ['ivr/calls/fixture.ts', 'pino', /Domain code stays pure/],
   ];
   for (const [file, from, why] of forbidden) {
     it(`refuses ${from} in ${file}`, async () => {
