@@ -18,6 +18,11 @@ import type { ReconcileJob } from './reconcile-job';
 export interface LoggedInCard {
   id: number;
   currency: string;
+  /**
+   * What the card had available when the login read it: the balance announced right after the
+   * login, without reading the card again (hearBalance uses it once; later announcements read).
+   */
+  availableAtLogin?: number;
 }
 
 export interface ChosenDestination {

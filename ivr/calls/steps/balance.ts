@@ -12,7 +12,9 @@ export async function availableOf(s: CallSession): Promise<number> {
 /** "You have twelve dollars and fifty cents"; a card with nothing to spend goes to the menu (recharge). */
 export async function hearBalance(s: CallSession): Promise<CallState> {
   if (!s.card) return 'ending';
-  const available = await availableOf(s);
+  const atLogin = s.card.availableAtLogin;
+  delete s.card.availableAtLogin;
+  const available = atLogin ?? (await availableOf(s));
   if (available <= 0) {
     await s.say('balance_zero');
     return 'menu';

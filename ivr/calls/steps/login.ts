@@ -1,5 +1,5 @@
 import type { Card } from '../../../billing/cards/card';
-import { pinLockOf, spendBlocker } from '../../../billing/cards/card';
+import { availableMinor, pinLockOf, spendBlocker } from '../../../billing/cards/card';
 import { authenticateCard, sourceThrottled } from '../../../billing/cards/card-auth';
 import { authenticateInOneRead } from '../../../billing/cards/card-auth-one-statement';
 import { cardById } from '../../../billing/cards/card-rows';
@@ -87,7 +87,7 @@ async function admit(s: CallSession, card: Card, now_ms: number): Promise<CallSt
     await s.say('card_in_use');
     return 'ending';
   }
-  s.card = { id: card.id, currency: card.currency };
+  s.card = { id: card.id, currency: card.currency, availableAtLogin: Math.max(0, availableMinor(card)) };
   s.log.info('logged in', { card_id: card.id });
   return 'hearing_balance';
 }
