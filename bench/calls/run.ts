@@ -4,10 +4,12 @@
  * Every caller logs in with card number + PIN, hears the balance, dials, talks, and is either
  * cut off when the money runs out (cards shared by two calls with 30 ¢) or hung up on by the far end.
  *   npx tsx bench/calls/run.ts [--calls 500] [--speed 5] [--talk 30] [--db sqlite|pg] [--pool N] [--pipelined N] [--group-commit on|off]
- * Prints: p50/p99/max from the last DTMF of an input to the app's next playback request, CPU per
+ * Prints: p50/p99/max from the last DTMF of an input to the app's next playback request, the event
+ * loop's own delay (p50/p99/max: what the process queues behind its own work), CPU per
  * call (process.cpuUsage, simulator included), and overdraft checks (verifyLedger, no card with
  * balance < pending, no hold left pending).
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Billing } from '../../billing/billing';
 import { SecretHasher } from '../../billing/cards/secrets';
 import { RATE_SCALE } from '../../billing/rating/rate';
@@ -75,6 +77,9 @@ async function main(): Promise<void> {
 
   const latency = dtmfLatency(sim);
 
+  // How long the event loop (IVR, simulator and driver share it) kept ready work waiting.
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
   const cpu0 = process.cpuUsage();
   const t0 = Date.now();
   const ended = await placeScriptedCalls(sim, latency, CALLS, (i) => cards[Math.floor(i / 2)]!, 1_000_000);
@@ -82,6 +87,7 @@ async function main(): Promise<void> {
   await ivr.idle();
   const wall_s = (Date.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
+  loopDelay.disable();
 
   const report = await verifyLedger(db);
   const over = await db.all('SELECT id FROM cards WHERE balance_minor < pending_minor OR balance_minor < 0');
@@ -100,6 +106,7 @@ async function main(): Promise<void> {
   console.log(`  funded calls cut off (card still had ≥ $1 after): ${Number(funded?.n ?? 0)} (goal: zero)`);
   const lat = latency.report();
   for (const l of lat.lines) console.log(l);
+  console.log(`  event loop delay: p50 ${(loopDelay.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms (the process's own queueing, part of every figure above)`);
   console.log(`  CPU ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms in all = ${((cpu.user + cpu.system) / 1000 / CALLS).toFixed(1)} ms per call (IVR + simulator + database, one process)`);
   console.log(`  overdraft: verifyLedger ${report.ok ? 'ok' : `${report.violations.length} violation(s)`}; cards with balance < pending: ${over.length}; holds left pending: ${Number(pending?.n ?? 0)}; call records left active: ${Number(active?.n ?? 0)} (goal: all zero)`);
 
