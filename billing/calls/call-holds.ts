@@ -4,7 +4,7 @@ import { captureHold, createHold, voidHold } from '../holds/hold-engine';
 import type { NewHold } from '../holds/hold-engine';
 import type { Hold } from '../holds/hold';
 import { captureInOneStatement, voidInOneStatement } from '../holds/one-statement';
-import type { HoldOwner } from '../holds/one-statement';
+import type { CardMoney, HoldOwner } from '../holds/one-statement';
 import { HOLD_COLUMNS } from '../holds/hold-rows';
 import { TELEPHONY_REVENUE } from '../ledger/accounts';
 import type { TxContext } from '../shared/context';
@@ -47,15 +47,15 @@ export async function settleCallChunk(ctx: TxContext, hold_id: string, amount_mi
 /**
  * settleCallChunk in its own transaction as ONE statement (PostgreSQL) when the chunk is still
  * pending and unexpired (and, with `ivr_node`, its call still active and owned by that node — the
- * fence, checked and locked in the same statement); false when the general path must decide (then
- * nothing was changed).
+ * fence, checked and locked in the same statement): the card's money just after; null when the
+ * general path must decide (then nothing was changed).
  */
-export async function settleCallChunkInOneStatement(ctx: Pick<TxContext, 'q' | 'now_ms'>, hold_id: string, amount_minor: number, ivr_node?: string): Promise<boolean> {
+export async function settleCallChunkInOneStatement(ctx: Pick<TxContext, 'q' | 'now_ms'>, hold_id: string, amount_minor: number, ivr_node?: string): Promise<CardMoney | null> {
   const owner: HoldOwner = ivr_node === undefined ? { kind: 'any' } : { kind: 'call', ivr_node };
   const done = amount_minor === 0
     ? await voidInOneStatement(ctx.q, ctx.now_ms, hold_id, owner)
     : await captureInOneStatement(ctx.q, ctx.now_ms, hold_id, amount_minor, { account: TELEPHONY_REVENUE, entry_kind: 'call_charge' }, owner);
-  return done !== null;
+  return done ? done.card : null;
 }
 
 /** Every hold of a call in order (for rebuilding its meter after a restart). */

@@ -55,6 +55,20 @@ export class CallMetering {
   }
 
   /**
+   * The card's available balance as the last money move of this call left it, when that move was
+   * one statement that returned it (PostgreSQL); undefined when the last move did not tell (the
+   * general path, SQLite) or when it was already taken. Taking it clears it, so a later caller
+   * reads the card rather than reuse an old figure.
+   */
+  takeAvailableAfterMove(): number | undefined {
+    const a = this.availableAfterMove;
+    this.availableAfterMove = undefined;
+    return a;
+  }
+
+  private availableAfterMove: number | undefined;
+
+  /**
    * Reserves the next chunk. Ok(true) when the limit grew; ok(false) when no more money can be
    * reserved (the limit is now final); a failure only for a card that can no longer be spent.
    * The in-memory meter changes only once the transaction has COMMITTED: a rejected promise (a failed
@@ -71,6 +85,7 @@ export class CallMetering {
 
   private async extendOnce(): Promise<Result<boolean>> {
     if (this.meter.limitIsFinal) return ok(false);
+    this.availableAfterMove = undefined;
     if (await this.extendInOneStatement()) return ok(true);
     const step = await this.billing.tx(async (ctx): Promise<Result<ExtendStep>> => {
       if (!(await this.owned(ctx.q))) return { ok: false as const, error: this.notOwned() };
@@ -112,9 +127,10 @@ export class CallMetering {
     if (!ctx || !req || req.amount_minor <= 0) return false;
     const { q, now_ms } = ctx;
     const ttl_ms = (req.to_s - req.from_s) * 1000 + CALL_HOLD_GRACE_MS;
-    const hold = await reserveInOneStatement(q, now_ms, this.card_id, callChunkHold(this.call_id, req.amount_minor, this.currency, ttl_ms, req), this.owner);
-    if (!hold) return false;
-    this.meter.addChunk(hold.id, req);
+    const done = await reserveInOneStatement(q, now_ms, this.card_id, callChunkHold(this.call_id, req.amount_minor, this.currency, ttl_ms, req), this.owner);
+    if (!done) return false;
+    this.meter.addChunk(done.hold.id, req);
+    this.availableAfterMove = availableMinor(done.card);
     return true;
   }
 
@@ -132,8 +148,12 @@ export class CallMetering {
   async captureElapsed(elapsed_s: number): Promise<number> {
     let n = 0;
     for (const c of this.meter.dueForCapture(elapsed_s)) {
+      this.availableAfterMove = undefined;
       const one = this.billing.oneStatement();
-      if (!one || !(await settleCallChunkInOneStatement(one, c.hold_id, c.amount_minor, this.owner))) {
+      const card = one && (await settleCallChunkInOneStatement(one, c.hold_id, c.amount_minor, this.owner));
+      if (card) {
+        this.availableAfterMove = availableMinor(card);
+      } else {
         const r = await this.billing.tx(async (ctx) => {
           if (!(await this.owned(ctx.q))) throw this.notOwned();
           return settleCallChunk(ctx, c.hold_id, c.amount_minor);

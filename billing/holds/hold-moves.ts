@@ -14,8 +14,8 @@ import { captureInOneStatement, reserveInOneStatement } from './one-statement';
  */
 export async function placeHold(billing: Billing, card_id: number, h: NewHold): Promise<Result<Hold>> {
   const one = billing.oneStatement();
-  const hold = one && (await reserveInOneStatement(one.q, one.now_ms, card_id, h));
-  if (hold) return ok(hold);
+  const done = one && (await reserveInOneStatement(one.q, one.now_ms, card_id, h));
+  if (done) return ok(done.hold);
   return billing.tx(async (ctx) => {
     const card = await cardById(ctx.q, card_id, true);
     if (!card) return fail('not_found', 'no such card');

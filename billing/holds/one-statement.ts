@@ -59,16 +59,21 @@ WITH card AS (
   UPDATE cards SET pending_minor = pending_minor + $1, first_used_at_ms = COALESCE(first_used_at_ms, $2)
   WHERE id = ${cardLockedNow('id = $3')} AND currency = $4 AND balance_minor - pending_minor >= $1 AND ${spendableCard('$2')}
     AND ($12::varchar IS NULL OR ${callOwnedBy('$8', '$12')})
+  RETURNING id, last4, balance_minor, pending_minor
+),
+hold AS (
+  INSERT INTO holds (id, card_id, kind, merchant_id, call_id, currency, amount_minor, captured_minor, refunded_minor, status, reference, description, expires_at_ms, created_at_ms, updated_at_ms)
+  SELECT $5, card.id, $6, $7, $8, $4, $1, 0, 0, 'pending', $9, $10, $11, $2, $2 FROM card
   RETURNING id
 )
-INSERT INTO holds (id, card_id, kind, merchant_id, call_id, currency, amount_minor, captured_minor, refunded_minor, status, reference, description, expires_at_ms, created_at_ms, updated_at_ms)
-SELECT $5, card.id, $6, $7, $8, $4, $1, 0, 0, 'pending', $9, $10, $11, $2, $2 FROM card`;
+SELECT card.last4, card.balance_minor, card.pending_minor FROM card, hold`;
 
 /**
- * createHold in one statement; null when the general path must decide (or on SQLite). With
- * `ivr_node`, only while the hold's call is active and owned by that node (the metering fence).
+ * createHold in one statement: the hold and its card's money just after; null when the general path
+ * must decide (or on SQLite). With `ivr_node`, only while the hold's call is active and owned by that
+ * node (the metering fence).
  */
-export async function reserveInOneStatement(q: Sql, now_ms: number, card_id: number, h: NewHold, ivr_node?: string): Promise<Hold | null> {
+export async function reserveInOneStatement(q: Sql, now_ms: number, card_id: number, h: NewHold, ivr_node?: string): Promise<{ hold: Hold; card: CardMoney } | null> {
   if (!isPostgres(q) || !Number.isSafeInteger(h.amount_minor) || h.amount_minor <= 0) return null;
   const hold: Hold = {
     id: newId(h.id_prefix ?? 'hold'), card_id, kind: h.kind, merchant_id: h.merchant_id ?? null, call_id: h.call_id ?? null,
@@ -76,11 +81,11 @@ export async function reserveInOneStatement(q: Sql, now_ms: number, card_id: num
     reference: h.reference ?? null, description: h.description ?? null,
     expires_at_ms: now_ms + h.ttl_ms, created_at_ms: now_ms, updated_at_ms: now_ms,
   };
-  const r = await orGeneralPath(q.run(RESERVE_SQL, [
+  const card = await orGeneralPath(q.one<CardMoney>(RESERVE_SQL, [
     hold.amount_minor, now_ms, card_id, hold.currency, hold.id, hold.kind, hold.merchant_id, hold.call_id, hold.reference, hold.description, hold.expires_at_ms,
     ivr_node ?? null,
   ]));
-  return r?.changes === 1 ? hold : null;
+  return card ? { hold, card } : null;
 }
 
 /** A card's money after a move, for answers that show it. */

@@ -316,6 +316,12 @@ export class MeteredCall {
       this.lastProjected_s = metering.limit_s;
       return metering.limit_s;
     }
+    // This tick's last money move may have told what the card has left (PostgreSQL): no read then.
+    const afterMove = metering.takeAvailableAfterMove();
+    if (afterMove !== undefined) {
+      this.lastProjected_s = this.projectedFrom(afterMove);
+      return this.lastProjected_s;
+    }
     try {
       const card = await cardById(this.ctx.billing.read().q, metering.card_id);
       if (!card) return metering.limit_s;

@@ -76,6 +76,25 @@ for (const kind of KINDS) {
     }
     const card = async (id: number) => { const c = await cardById(t.billing.db, id); return { balance: c?.balance_minor, pending: c?.pending_minor }; };
 
+    it('tells what the card has left after each one-statement move (PostgreSQL), once; the general path tells nothing', async () => {
+      const c = await t.billing.issueCard({ value_minor: 500, currency: 'USD' });
+      const m = await call(c.card_id, rate());
+      const available = async () => { const x = await card(c.card_id); return Number(x.balance) - Number(x.pending); };
+      expect((await m.extend()).ok).to.equal(true); // holds the first minute: 10 of 500
+      const afterReserve = m.takeAvailableAfterMove();
+      expect(m.takeAvailableAfterMove(), 'taken once').to.equal(undefined);
+      expect(await m.captureElapsed(60)).to.equal(1);
+      const afterCapture = m.takeAvailableAfterMove();
+      if (kind === 'pg') {
+        expect(afterReserve).to.equal(490);
+        expect(afterCapture).to.equal(await available());
+        expect(afterCapture).to.equal(490);
+      } else {
+        expect([afterReserve, afterCapture]).to.deep.equal([undefined, undefined]);
+      }
+      await m.finish(60, { hangup_cause: 'normal', answered_at_ms: 0, ended_at_ms: 60_000, status: 'completed' });
+    });
+
     it('cuts the call off when the money runs out, billed by increment, never below zero', async () => {
       const c = await t.billing.issueCard({ value_minor: 105, currency: 'USD' });
       const m = await call(c.card_id, rate());

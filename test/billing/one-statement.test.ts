@@ -155,15 +155,19 @@ describe('one-statement money moves (pg)', function () {
     expect(await reserveInOneStatement(ctx.q, ctx.now_ms, w.card_id, chunk(5001)), 'more than available').to.equal(null);
     const first = await reserveInOneStatement(ctx.q, ctx.now_ms, w.card_id, chunk(600));
     const second = await reserveInOneStatement(ctx.q, ctx.now_ms, w.card_id, chunk(400));
-    expect(first?.status).to.equal('pending');
-    expect(await settleCallChunkInOneStatement(one(), first!.id, 250)).to.equal(true);
-    expect(await settleCallChunkInOneStatement(one(), first!.id, 250), 'already captured').to.equal(false);
-    expect(await settleCallChunkInOneStatement(one(), second!.id, 0)).to.equal(true);
+    expect(first?.hold.status).to.equal('pending');
+    // Each move answers with the card's money just after it (what the IVR projects the call's end from).
+    const money = (m: { balance_minor: number; pending_minor: number } | null | undefined) => m && { balance: m.balance_minor, pending: m.pending_minor };
+    expect(money(first?.card)).to.deep.equal({ balance: 5000, pending: 600 });
+    expect(money(second?.card)).to.deep.equal({ balance: 5000, pending: 1000 });
+    expect(money(await settleCallChunkInOneStatement(one(), first!.hold.id, 250))).to.deep.equal({ balance: 4750, pending: 400 });
+    expect(await settleCallChunkInOneStatement(one(), first!.hold.id, 250), 'already captured').to.equal(null);
+    expect(money(await settleCallChunkInOneStatement(one(), second!.hold.id, 0))).to.deep.equal({ balance: 4750, pending: 0 });
     const third = await reserveInOneStatement(ctx.q, ctx.now_ms, w.card_id, chunk(100));
     t.clock.advance(30_001);
     const before = await snapshot(t);
-    expect(await captureInOneStatement(one().q, one().now_ms, third!.id, 100, { account: 'telephony:revenue', entry_kind: 'call_charge' }, { kind: 'any' }), 'expired').to.equal(null);
-    expect(await voidInOneStatement(one().q, one().now_ms, first!.id, { kind: 'any' }), 'not pending').to.equal(null);
+    expect(await captureInOneStatement(one().q, one().now_ms, third!.hold.id, 100, { account: 'telephony:revenue', entry_kind: 'call_charge' }, { kind: 'any' }), 'expired').to.equal(null);
+    expect(await voidInOneStatement(one().q, one().now_ms, first!.hold.id, { kind: 'any' }), 'not pending').to.equal(null);
     await t.billing.tx((ctx2) => setCardStatus(ctx2, w.card_id, 'suspended'));
     const suspended = await snapshot(t);
     expect(await reserveInOneStatement(one().q, one().now_ms, w.card_id, chunk(100)), 'suspended card').to.equal(null);
@@ -181,20 +185,20 @@ describe('one-statement money moves (pg)', function () {
     expect(await reserveInOneStatement(one().q, one().now_ms, w.card_id, chunk, 'n2'), 'another node').to.equal(null);
     expect(await snapshot(t)).to.deep.equal(before);
     const held = await reserveInOneStatement(one().q, one().now_ms, w.card_id, chunk, 'n1');
-    expect(held?.status).to.equal('pending');
-    expect(await settleCallChunkInOneStatement(one(), held!.id, 40, 'n2'), 'captured by another node').to.equal(false);
+    expect(held?.hold.status).to.equal('pending');
+    expect(await settleCallChunkInOneStatement(one(), held!.hold.id, 40, 'n2'), 'captured by another node').to.equal(null);
     const other = new pg.Client({ connectionString: t.tdb.url });
     await other.connect();
     try {
       await other.query('BEGIN');
       await other.query("SELECT id FROM call_records WHERE id = 'n1-call' FOR UPDATE");
-      expect(await settleCallChunkInOneStatement(one(), held!.id, 40, 'n1'), 'record locked (a takeover under way)').to.equal(false);
+      expect(await settleCallChunkInOneStatement(one(), held!.hold.id, 40, 'n1'), 'record locked (a takeover under way)').to.equal(null);
       expect(await reserveInOneStatement(one().q, one().now_ms, w.card_id, chunk, 'n1'), 'record locked').to.equal(null);
     } finally {
       await other.query('ROLLBACK');
       await other.end();
     }
-    expect(await settleCallChunkInOneStatement(one(), held!.id, 40, 'n1')).to.equal(true);
+    expect(await settleCallChunkInOneStatement(one(), held!.hold.id, 40, 'n1')).not.to.equal(null);
     await t.billing.tx((ctx) => ctx.q.run("UPDATE call_records SET status = 'completed' WHERE id = 'n1-call'"));
     expect(await reserveInOneStatement(one().q, one().now_ms, w.card_id, chunk, 'n1'), 'the call has ended').to.equal(null);
     expect((await verifyLedger(t.billing.read().q)).violations).to.deep.equal([]);

@@ -92,7 +92,7 @@ for (const kind of KINDS) {
             const amount = 1 + rnd(300);
             const h = callChunkHold(`call-${w}-${i}`, amount, 'USD', 30_000, { from_s: 0, to_s: 60 });
             const one = billing.oneStatement();
-            let hold = one ? await reserveInOneStatement(one.q, one.now_ms, card.card_id, h) : null;
+            let hold = one ? (await reserveInOneStatement(one.q, one.now_ms, card.card_id, h))?.hold ?? null : null;
             if (!hold) {
               const r = await billing.tx((ctx) => reserveCallChunk(ctx, `call-${w}-${i}`, card.card_id, amount, 'USD', 30_000, { from_s: 0, to_s: 60 }));
               hold = r.ok ? r.value : null;
