@@ -178,6 +178,9 @@ export class MeteredCall {
     if (this.ended) return;
     const { metering } = this.p;
     const o = this.ctx.options;
+    // Only a money move of this tick may stand in for reading the card (projectedEnd_s): one made
+    // earlier (the first chunk, at dial time) may predate a spend elsewhere that woke this tick.
+    metering.takeAvailableAfterMove();
     let now_s = this.elapsed_s();
     let projected = metering.limit_s;
     let reschedule = true;
