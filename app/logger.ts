@@ -8,16 +8,27 @@ import { redact, redactString } from './redact';
  * card number, PIN or API key reaches the stream whatever the caller logged.
  */
 class PinoLogger implements Logger {
-  constructor(private readonly p: pino.Logger) {}
+  private readonly p: pino.Logger;
+  /**
+   * A child is made from the root with its parent's fields merged in, so a field set again (a
+   * `component` inside a `component`) appears once, with the inner value, as winston wrote it.
+   */
+  constructor(private readonly root: pino.Logger, private readonly fields: LogFields = {}) {
+    this.p = Object.keys(fields).length === 0 ? root : root.child(redact(fields) as LogFields);
+  }
   private write(level: 'debug' | 'info' | 'warn' | 'error', m: string, f: LogFields | undefined): void {
     if (!this.p.isLevelEnabled(level)) return;
-    this.p[level](f === undefined ? {} : (redact(f) as LogFields), redactString(m));
+    // A line repeating one of the child's fields is written from the root with the two merged (pino
+    // would write the key twice).
+    const clash = f !== undefined && Object.keys(f).some((k) => k in this.fields);
+    const fields = clash ? { ...this.fields, ...f } : (f ?? {});
+    (clash ? this.root : this.p)[level](redact(fields) as LogFields, redactString(m));
   }
   debug(m: string, f?: LogFields): void { this.write('debug', m, f); }
   info(m: string, f?: LogFields): void { this.write('info', m, f); }
   warn(m: string, f?: LogFields): void { this.write('warn', m, f); }
   error(m: string, f?: LogFields): void { this.write('error', m, f); }
-  child(fields: LogFields): Logger { return new PinoLogger(this.p.child(redact(fields) as LogFields)); }
+  child(fields: LogFields): Logger { return new PinoLogger(this.root, { ...this.fields, ...fields }); }
 }
 
 /**
