@@ -55,15 +55,12 @@ export class CallMetering {
   }
 
   /**
-   * The card's available balance as the last money move of this call left it, when that move was
-   * one statement that returned it (PostgreSQL); undefined when the last move did not tell (the
-   * general path, SQLite) or when it was already taken. Taking it clears it, so a later caller
-   * reads the card rather than reuse an old figure.
+   * The card's available balance just after this call's last money move, when that move was one
+   * statement that returned it (PostgreSQL); undefined when it did not tell (the general path,
+   * SQLite). A caller that made a move may use it instead of reading the card.
    */
-  takeAvailableAfterMove(): number | undefined {
-    const a = this.availableAfterMove;
-    this.availableAfterMove = undefined;
-    return a;
+  get availableAfterLastMove(): number | undefined {
+    return this.availableAfterMove;
   }
 
   private availableAfterMove: number | undefined;

@@ -178,9 +178,9 @@ export class MeteredCall {
     if (this.ended) return;
     const { metering } = this.p;
     const o = this.ctx.options;
-    // Only a money move of this tick may stand in for reading the card (projectedEnd_s): one made
-    // earlier (the first chunk, at dial time) may predate a spend elsewhere that woke this tick.
-    metering.takeAvailableAfterMove();
+    // Whether this tick moved money: only then may the card's money after that move stand in for
+    // reading the card (a move made earlier may predate a spend elsewhere that woke this tick).
+    let moved = false;
     let now_s = this.elapsed_s();
     let projected = metering.limit_s;
     let reschedule = true;
@@ -195,6 +195,7 @@ export class MeteredCall {
           const ahead = Math.min(o.reserveAhead_s, o.chunk_s / 2);
           if (!metering.meter.limitIsFinal && elapsed >= metering.limit_s - ahead - TOLERANCE_S) {
             const r = await metering.extend();
+            moved = true;
             if (!r.ok) {
               this.p.log.warn('chunk reservation refused: the limit is final', { code: r.error.code });
               metering.meter.limitIsFinal = true;
@@ -203,7 +204,7 @@ export class MeteredCall {
           }
         }
         // Deaf (socket down): only time confirmed before the socket went is captured.
-        await metering.captureElapsed(lostAt === undefined ? elapsed : Math.min(elapsed, this.elapsed_s(lostAt)));
+        if (await metering.captureElapsed(lostAt === undefined ? elapsed : Math.min(elapsed, this.elapsed_s(lostAt))) > 0) moved = true;
       } catch (err) {
         // Fail closed: without billing we do not extend; the leg ends at what is already covered.
         this.p.log.error('metering failed: the limit is final', { error: err instanceof Error ? err.message : String(err) });
@@ -233,7 +234,7 @@ export class MeteredCall {
         await this.followLimitInAsterisk(now_s);
         if (this.ended) return;
       }
-      const known = await this.projectedEnd_s();
+      const known = await this.projectedEnd_s(moved ? metering.availableAfterLastMove : undefined);
       projected = known ?? metering.limit_s;
       if (known !== undefined && !this.warned && projected > o.warnBefore_s && projected - now_s <= o.warnBefore_s + TOLERANCE_S) {
         this.warned = true;
@@ -311,18 +312,18 @@ export class MeteredCall {
 
   /**
    * When the money runs out if nobody else spends: the covered time plus what the available balance
-   * still buys; undefined when the balance cannot be read (then no warning is played on a guess).
+   * still buys (as this tick's money move left it, else read); undefined when the balance cannot be
+   * read (then no warning is played on a guess).
    */
-  private async projectedEnd_s(): Promise<number | undefined> {
+  private async projectedEnd_s(availableAfterMove: number | undefined): Promise<number | undefined> {
     const { metering } = this.p;
     if (metering.meter.limitIsFinal) {
       this.lastProjected_s = metering.limit_s;
       return metering.limit_s;
     }
-    // This tick's last money move may have told what the card has left (PostgreSQL): no read then.
-    const afterMove = metering.takeAvailableAfterMove();
-    if (afterMove !== undefined) {
-      this.lastProjected_s = this.projectedFrom(afterMove);
+    // This tick's money move told what the card has left (PostgreSQL): no read then.
+    if (availableAfterMove !== undefined) {
+      this.lastProjected_s = this.projectedFrom(availableAfterMove);
       return this.lastProjected_s;
     }
     try {

@@ -76,15 +76,14 @@ for (const kind of KINDS) {
     }
     const card = async (id: number) => { const c = await cardById(t.billing.db, id); return { balance: c?.balance_minor, pending: c?.pending_minor }; };
 
-    it('tells what the card has left after each one-statement move (PostgreSQL), once; the general path tells nothing', async () => {
+    it('tells what the card has left after each one-statement move (PostgreSQL); the general path tells nothing', async () => {
       const c = await t.billing.issueCard({ value_minor: 500, currency: 'USD' });
       const m = await call(c.card_id, rate());
       const available = async () => { const x = await card(c.card_id); return Number(x.balance) - Number(x.pending); };
       expect((await m.extend()).ok).to.equal(true); // holds the first minute: 10 of 500
-      const afterReserve = m.takeAvailableAfterMove();
-      expect(m.takeAvailableAfterMove(), 'taken once').to.equal(undefined);
+      const afterReserve = m.availableAfterLastMove;
       expect(await m.captureElapsed(60)).to.equal(1);
-      const afterCapture = m.takeAvailableAfterMove();
+      const afterCapture = m.availableAfterLastMove;
       if (kind === 'pg') {
         expect(afterReserve).to.equal(490);
         expect(afterCapture).to.equal(await available());
@@ -93,6 +92,16 @@ for (const kind of KINDS) {
         expect([afterReserve, afterCapture]).to.deep.equal([undefined, undefined]);
       }
       await m.finish(60, { hangup_cause: 'normal', answered_at_ms: 0, ended_at_ms: 60_000, status: 'completed' });
+
+      // A move the general path makes (here a chunk shrunk to what 7 ¢ buy) tells nothing, even on PostgreSQL.
+      const poor = await t.billing.issueCard({ value_minor: 12, currency: 'USD' });
+      const p = await call(poor.card_id, rate({ initial_increment_s: 30, increment_s: 30 })); // 5 ¢ per 30 s
+      expect((await p.extend()).ok).to.equal(true); // [0,30) for 5 ¢
+      expect(p.availableAfterLastMove).to.equal(kind === 'pg' ? 7 : undefined);
+      expect((await p.extend()).ok).to.equal(true); // [30,90) would cost 10 ¢: shrunk to [30,60)
+      expect(p.limit_s, 'the second chunk shrunk to 30 s').to.equal(60);
+      expect(p.availableAfterLastMove).to.equal(undefined);
+      await p.finish(0, { hangup_cause: 'normal', answered_at_ms: null, ended_at_ms: 0, status: 'completed' });
     });
 
     it('cuts the call off when the money runs out, billed by increment, never below zero', async () => {
