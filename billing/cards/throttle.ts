@@ -56,10 +56,12 @@ export interface ThrottleRow {
   locked_until_ms: number | null;
 }
 
+const THROTTLE_COLUMNS = 'key, failures, window_start_ms, locked_until_ms';
+
 /** The sources locked now (or, with `all`, every source with failures counted), by key. */
 export async function listThrottles(q: Sql, now_ms: number, o: { all: boolean; limit: number }): Promise<ThrottleRow[]> {
   return q.all<ThrottleRow>(
-    `SELECT key, failures, window_start_ms, locked_until_ms FROM auth_throttles WHERE ${o.all ? '1 = 1' : 'locked_until_ms > ?'} ORDER BY key LIMIT ?`,
+    `SELECT ${THROTTLE_COLUMNS} FROM auth_throttles WHERE ${o.all ? '1 = 1' : 'locked_until_ms > ?'} ORDER BY key LIMIT ?`,
     o.all ? [o.limit] : [now_ms, o.limit],
   );
 }
@@ -70,8 +72,5 @@ export async function listThrottles(q: Sql, now_ms: number, o: { all: boolean; l
  * was counted, or null when the source had nothing counted.
  */
 export async function clearThrottle(q: Sql, key: string): Promise<ThrottleRow | null> {
-  const row = await q.one<ThrottleRow>(`SELECT key, failures, window_start_ms, locked_until_ms FROM auth_throttles WHERE key = ?${q.forUpdate}`, [key]);
-  if (!row) return null;
-  await q.run('DELETE FROM auth_throttles WHERE key = ?', [key]);
-  return row;
+  return (await q.one<ThrottleRow>(`DELETE FROM auth_throttles WHERE key = ? RETURNING ${THROTTLE_COLUMNS}`, [key])) ?? null;
 }
