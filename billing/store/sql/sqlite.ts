@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database, Sql, SqlValue } from './database';
-import { SqliteCheckpointer } from './sqlite-checkpointer';
+import { CHECKPOINT_DEFAULTS, SqliteCheckpointer } from './sqlite-checkpointer';
+import type { CheckpointOptions } from './sqlite-checkpointer';
 import { isBusy, LockTimeoutError, TxScope, TxTimeoutError } from './sqlite-scope';
 import { WalSync } from './sqlite-wal-sync';
 
@@ -43,6 +44,8 @@ export interface SqliteOptions {
    * data and never wait for the writer), or queued as transactions behind the writes (`:memory:`).
    */
   reads?: 'own-connection' | 'queued';
+  /** The off-thread checkpoints, and when the WAL is long enough to start over (sqlite-checkpointer.ts). */
+  checkpoint?: CheckpointOptions;
 }
 
 /** A commit that could not be made durable: its outcome is unknown, and this database object refuses all work until the process restarts. */
@@ -53,7 +56,7 @@ export class DurabilityError extends Error {
   }
 }
 
-export const SQLITE_DEFAULTS = Object.freeze({ durability: 'full', lock_timeout_ms: 5_000, tx_timeout_ms: 2_000 } as const);
+export const SQLITE_DEFAULTS = Object.freeze({ durability: 'full', lock_timeout_ms: 5_000, tx_timeout_ms: 2_000, checkpoint: CHECKPOINT_DEFAULTS } as const);
 
 function prepared(db: BetterSqlite3.Database, cache: Map<string, BetterSqlite3.Statement>, sql: string): BetterSqlite3.Statement {
   let s = cache.get(sql);
@@ -105,9 +108,10 @@ export class SqliteDatabase implements Database {
   /**
    * batches: COMMITs; transactions: what they carried (group commit at work); lock_retries: tries for a
    * write lock another process held; timeouts: callbacks failed for outliving `tx_timeout_ms`;
-   * reopened: writer connections replaced after a ROLLBACK that failed.
+   * reopened: writer connections replaced after a ROLLBACK that failed; wal_restarts: pauses between
+   * two batches that let the checkpointer copy the whole WAL back, so it starts over.
    */
-  readonly stats = { batches: 0, transactions: 0, lock_retries: 0, timeouts: 0, reopened: 0 };
+  readonly stats = { batches: 0, transactions: 0, lock_retries: 0, timeouts: 0, reopened: 0, wal_restarts: 0 };
 
   constructor(private readonly file: string, options: SqliteOptions = {}) {
     const memory = file === ':memory:';
@@ -116,7 +120,7 @@ export class SqliteDatabase implements Database {
     this.db = this.openWriter();
     if (!memory) {
       if (this.options.durability === 'full') this.walSync = new WalSync(file);
-      this.checkpointer = new SqliteCheckpointer(file);
+      this.checkpointer = new SqliteCheckpointer(file, this.options.checkpoint);
       if (this.options.reads === 'own-connection') {
         const reader = new BetterSqlite3(file, { readonly: true });
         reader.pragma('busy_timeout = 1000'); // WAL readers wait only during a crash recovery
@@ -136,7 +140,13 @@ export class SqliteDatabase implements Database {
     // Never block the event loop waiting for a lock: BEGIN IMMEDIATE fails at once and is retried.
     db.pragma('busy_timeout = 0');
     db.pragma('foreign_keys = ON');
-    if (this.file !== ':memory:') db.pragma('wal_autocheckpoint = 0'); // the checkpointer does it off the request path
+    if (this.file !== ':memory:') {
+      db.pragma('wal_autocheckpoint = 0'); // the checkpointer does it off the request path
+      // A WAL that once grew past twice the restart length is cut back when it starts over; below
+      // that it is reused as it is (overwriting costs less than growing the file).
+      const limit = 2 * this.options.checkpoint.restart_frames * Number(db.pragma('page_size', { simple: true }));
+      db.pragma(`journal_size_limit = ${Number.isSafeInteger(limit) ? limit : -1}`);
+    }
     return db;
   }
 
@@ -191,12 +201,23 @@ export class SqliteDatabase implements Database {
     this.draining = true;
     try {
       while (this.pending.length > 0) {
+        if (this.checkpointer?.restartWanted) await this.letWalRestart(this.checkpointer);
         const batch = this.pending.splice(0, MAX_GROUP_COMMIT);
         await this.runBatch(batch);
       }
     } finally {
       this.draining = false;
     }
+  }
+
+  /**
+   * Between two batches, no transaction open: the checkpointer copies the rest of the WAL back, and
+   * the next batch's first write starts the WAL over (sqlite-checkpointer.ts says why this is needed).
+   * Transactions arriving meanwhile queue and join the next batch.
+   */
+  private async letWalRestart(checkpointer: SqliteCheckpointer): Promise<void> {
+    const r = await checkpointer.finish();
+    if (r && r.checkpointed === r.log) this.stats.wal_restarts++;
   }
 
   private control(sql: string): void {
