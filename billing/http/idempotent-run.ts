@@ -23,8 +23,8 @@ export interface MoneyMove {
   /**
    * Who is trying a card, when the request carries card credentials: a throttled source (the
    * merchant, or its customer's address) is refused before its Idempotency-Key is bound (so a retry
-   * after the lock is served); the operation passes the same source to authenticateCard, which
-   * checks it again and counts the failures.
+   * after the lock is served); the operation must pass the same source to authenticateCard, which
+   * checks it (first, so without a key it is the only check) and counts the failures.
    */
   source?: AuthSource;
   okStatus: number;
@@ -59,7 +59,9 @@ export async function runMoneyMove(billing: Billing, m: MoneyMove): Promise<RunO
     if (done) return { ...done, code: null, replayed: false };
   }
   return billing.tx(async (ctx) => {
-    const throttled = m.source ? await throttledSource(ctx, m.source) : null;
+    // Only needed before a key is bound: without one, the operation's own first step is this same
+    // check (authenticateCard), in this same transaction, with the same answer.
+    const throttled = m.source && idempotency ? await throttledSource(ctx, m.source) : null;
     if (throttled) return { ...outcomeOf(throttledFailure(throttled), m.okStatus, m.request_id), replayed: false };
     if (idempotency) {
       const start = await beginIdempotent(ctx.q, scope, idempotency.key, idempotency.hash, ctx.now_ms);
