@@ -11,6 +11,8 @@
  * event loop); `sqlite-full` (SQLite's synchronous=FULL, fsync inside COMMIT) and `none` (NORMAL, what
  * it ran before issue #13) are forced in the child by bench/support/sqlite-durability-preload.ts.
  * The modes take turns for `--rounds` rounds (a loaded machine drifts); each prints its median round.
+ * CPU per request is printed for each process, the load generator (this process) included: on a
+ * machine with few cores they share them, so the ratio is bounded by the CPU each request costs in all.
  * --profile writes a V8 CPU profile of the API process into DIR (open it in Chrome DevTools).
  */
 import { randomBytes } from 'node:crypto';
@@ -132,10 +134,14 @@ async function main(): Promise<void> {
     log(`warm-up (2 s each), then ${SECONDS} s at ${CONNECTIONS} connections…`);
     await load(bare.url, setup, 2);
     // CPU per answered request, by process: steadier than req/s on a machine other work also loads.
+    // …and this process's own (autocannon runs here): what the load generator takes of the cores.
+    const genCpu = (since: NodeJS.CpuUsage) => { const u = process.cpuUsage(since); return (u.user + u.system) / 1000; };
     const bareCpu0 = cpuSnapshot([bare.proc.pid!]);
+    const bareGen0 = process.cpuUsage();
     const bareFig = await load(bare.url, setup, SECONDS);
     const bareCpu = cpuMsBetween(bareCpu0, cpuSnapshot([bare.proc.pid!]));
-    type Cpu = { api: number; pg: number; connections: number };
+    const bareGen = genCpu(bareGen0);
+    type Cpu = { api: number; pg: number; connections: number; gen: number };
     const rounds: Array<{ mode: string; f: Figures; cpu: Cpu }> = [];
     for (let round = 0; round < Number(args.rounds); round++) for (const mode of MODES) {
       // A free port chosen here, so the server's URL is known whatever LOG_LEVEL hides.
@@ -150,8 +156,9 @@ async function main(): Promise<void> {
       const pgPids = args.db === 'pg' ? await backendPids(args['pg-url']!, db.name) : [];
       const apiCpu0 = cpuSnapshot([api.proc.pid!]);
       const pgCpu0 = cpuSnapshot(pgPids);
+      const gen0 = process.cpuUsage();
       const f = await load(api.url, setup, SECONDS);
-      rounds.push({ mode, f, cpu: { api: cpuMsBetween(apiCpu0, cpuSnapshot([api.proc.pid!])), pg: cpuMsBetween(pgCpu0, cpuSnapshot(pgPids)), connections: pgPids.length } });
+      rounds.push({ mode, f, cpu: { api: cpuMsBetween(apiCpu0, cpuSnapshot([api.proc.pid!])), pg: cpuMsBetween(pgCpu0, cpuSnapshot(pgPids)), connections: pgPids.length, gen: genCpu(gen0) } });
       await children.stop(api.proc);
     }
     await children.stop(bare.proc);
@@ -174,7 +181,7 @@ async function main(): Promise<void> {
     for (const { mode, f, cpu, all } of apiFigs) {
       console.log(row(`POST /v1/authorizations capture${mode === 'n/a' ? '' : ` (${mode})`}`, f));
       console.log(`  ratio API / bare express: ${(100 * f.rps / bareFig.rps).toFixed(1)}%; rounds: ${all.join(', ')} req/s`);
-      console.log(`  CPU per request: bare express ${us(bareCpu, bareFig.total)}; API process ${us(cpu.api, f.total)}${args.db === 'pg' ? `, PostgreSQL backends ${us(cpu.pg, f.total)} (${cpu.connections} connections)` : ''}`);
+      console.log(`  CPU per request: bare express ${us(bareCpu, bareFig.total)}; API process ${us(cpu.api, f.total)}${args.db === 'pg' ? `, PostgreSQL backends ${us(cpu.pg, f.total)} (${cpu.connections} connections)` : ''}; load generator ${us(bareGen, bareFig.total)} / ${us(cpu.gen, f.total)} (bare / API run)`);
     }
     const none = apiFigs.find((a) => a.mode === 'none')?.f;
     for (const { mode, f } of apiFigs.filter((a) => a.mode === 'full' || a.mode === 'sqlite-full')) {
