@@ -57,6 +57,8 @@ describe('SQLite shared commit: failure edges', function () {
       expect(Number((await later)?.n)).to.equal(2);
       expect(wal!.syncs).to.equal(2); // one per COMMIT
       expect(product.raw.pragma('journal_mode', { simple: true })).to.equal('wal');
+      // The savepoint of each transaction keeps its undo images in memory, not in a temporary file per batch.
+      expect(product.raw.pragma('temp_store', { simple: true })).to.equal(2);
     } finally {
       await product.close();
     }
