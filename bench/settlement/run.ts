@@ -4,13 +4,15 @@
  * another child process, both driven by autocannon from this process.
  *
  *   npx tsx bench/settlement/run.ts [--db sqlite|pg] [--seconds 10] [--connections 50] [--cards 10000] [--log-level info] [--profile DIR]
- *                                   [--durability none,sqlite-full,full] [--rounds 3]
+ *                                   [--durability none,sqlite-full,full] [--rounds 3] [--idempotency]
  *
  * On SQLite the API is measured once per durability mode, in the same run (billing/store/sql/sqlite.ts):
  * `full` is what the product runs (every COMMIT fsynced before anyone is answered, the fsync off the
  * event loop); `sqlite-full` (SQLite's synchronous=FULL, fsync inside COMMIT) and `none` (NORMAL, what
  * it ran before issue #13) are forced in the child by bench/support/sqlite-durability-preload.ts.
  * The modes take turns for `--rounds` rounds (a loaded machine drifts); each prints its median round.
+ * --idempotency sends an Idempotency-Key with every request (a new one each time), as a careful
+ * merchant does: the key is bound and the answer stored in the same transaction as the payment.
  * CPU per request is printed for each process, the load generator (this process) included: on a
  * machine with few cores they share them, so the ratio is bounded by the CPU each request costs in all.
  * --profile writes a V8 CPU profile of the API process into DIR (open it in Chrome DevTools).
@@ -49,6 +51,7 @@ const { values: args } = parseArgs({
     profile: { type: 'string' },
     durability: { type: 'string', default: 'none,sqlite-full,full' },
     rounds: { type: 'string', default: '3' },
+    idempotency: { type: 'boolean', default: false },
   },
 });
 const SECONDS = Number(args.seconds);
@@ -122,11 +125,13 @@ async function main(): Promise<void> {
     // Each request: the next card, the next merchant, the next client address (the API trusts a
     // loopback proxy's X-Forwarded-For, like behind a load balancer).
     let i = 0;
+    const runId = randomBytes(4).toString('hex');
     const setup = (req: { body?: string | Buffer; headers?: Record<string, string> }) => {
       const n = i++;
       const c = cards[n % cards.length]!;
       req.headers = {
         'content-type': 'application/json', authorization: `Bearer ${keys[n % keys.length]}`, 'x-forwarded-for': `10.9.${(n >> 8) & 255}.${n & 255}`,
+        ...(args.idempotency ? { 'idempotency-key': `bench-${runId}-${n}` } : {}),
       };
       req.body = JSON.stringify({ card_number: c.number, pin: c.pin, amount: 100, currency: 'USD', capture: true, reference: `bench-${n}` });
     };
@@ -175,7 +180,7 @@ async function main(): Promise<void> {
       return { mode, f: median.f, cpu: median.cpu, all: mine.map((r) => Math.round(r.f.rps)) };
     });
     const row = (name: string, f: Figures) => `${name.padEnd(46)} ${f.rps.toFixed(0).padStart(8)} req/s   p50 ${String(f.p50).padStart(4)} ms   p99 ${String(f.p99).padStart(4)} ms   2xx ${f.ok}  non-2xx ${f.non2xx}  errors ${f.errors}`;
-    console.log(`settlement bench: ${args.db}, ${CONNECTIONS} connections, ${SECONDS} s, ${CARDS} cards, ${MERCHANTS} merchants, ${os.cpus().length} cores, LOG_LEVEL=${args['log-level']}`);
+    console.log(`settlement bench: ${args.db}, ${CONNECTIONS} connections, ${SECONDS} s, ${CARDS} cards, ${MERCHANTS} merchants, ${os.cpus().length} cores, LOG_LEVEL=${args['log-level']}${args.idempotency ? ', an Idempotency-Key on every request' : ''}`);
     console.log(row('bare express JSON endpoint', bareFig));
     const us = (ms: number, n: number) => `${Math.round((1000 * ms) / Math.max(1, n))} µs`;
     for (const { mode, f, cpu, all } of apiFigs) {
