@@ -23,11 +23,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { Billing } from '../../billing/billing';
-import { creditCard, insertCard, newSerial } from '../../billing/cards/card-issue';
-import { generateCardNumber } from '../../billing/cards/card-number';
-import { generatePin } from '../../billing/cards/pin';
 import { SecretHasher, generateSecretKey } from '../../billing/cards/secrets';
-import { FUNDING_SALES } from '../../billing/ledger/accounts';
 import { createMerchant } from '../../billing/merchants/merchants';
 import { RATE_SCALE } from '../../billing/rating/rate';
 import { importDeck } from '../../billing/rating/rate-store';
@@ -41,6 +37,7 @@ import { dtmfLatency, placeScriptedCalls } from '../support/scripted-callers';
 import { farEnds } from '../../ivr/sim/far-end';
 import { cpuMsBetween, cpuSnapshot, backendPids } from '../support/cpu';
 import { freshDatabase, PG_ADMIN_URL } from '../support/databases';
+import { seedCards } from '../support/seed-cards';
 import { Children, ROOT } from '../support/processes';
 
 const { values: args } = parseArgs({
@@ -67,7 +64,6 @@ const POOR_MINOR = 30;
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
-interface Card { number: string; pin: string }
 
 async function main(): Promise<void> {
   const db = await freshDatabase('pg');
@@ -77,26 +73,8 @@ async function main(): Promise<void> {
     const secret = generateSecretKey();
     const billing = new Billing(openDatabase(db.url), new SecretHasher(secret), systemClock, DEFAULT_POLICY);
     log(`seeding ${CARDS} merchant cards, ${Math.ceil(CALLS / 2)} call cards, ${MERCHANTS} merchants…`);
-    const seedCards = async (n: number, value: (i: number) => number): Promise<Array<Card & { card_id: number }>> => {
-      const out: Array<Card & { card_id: number }> = [];
-      for (let done = 0; done < n;) {
-        const k = Math.min(1000, n - done);
-        const base = done;
-        await billing.tx(async (ctx) => {
-          for (let i = 0; i < k; i++) {
-            const number = generateCardNumber(DEFAULT_POLICY.issuer_prefix);
-            const pin = generatePin(4);
-            const card_id = await insertCard(ctx, { number, pin, serial: newSerial(), batch_id: null, currency: 'USD', status: 'active', expiry: { kind: 'none' } });
-            await creditCard(ctx, card_id, value(base + i), 'USD', FUNDING_SALES, 'sale');
-            out.push({ number, pin, card_id });
-          }
-        });
-        done += k;
-      }
-      return out;
-    };
-    const shopCards = await seedCards(CARDS, () => 10_000_000);
-    const callCards = await seedCards(Math.ceil(CALLS / 2), (i) => (i % 2 === 0 ? RICH_MINOR : POOR_MINOR));
+    const shopCards = await seedCards(billing, CARDS, () => 10_000_000);
+    const callCards = await seedCards(billing, Math.ceil(CALLS / 2), (i) => (i % 2 === 0 ? RICH_MINOR : POOR_MINOR));
     const keys: string[] = [];
     for (let i = 0; i < MERCHANTS; i++) keys.push(unwrap(await billing.tx((ctx) => createMerchant(ctx, `Bench shop ${i}`))).api_key);
     await importDeck(billing.db, 'default', 'USD', [

@@ -26,11 +26,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { Billing } from '../../billing/billing';
-import { insertCard, creditCard, newSerial } from '../../billing/cards/card-issue';
-import { generateCardNumber } from '../../billing/cards/card-number';
-import { generatePin } from '../../billing/cards/pin';
 import { SecretHasher, generateSecretKey } from '../../billing/cards/secrets';
-import { FUNDING_SALES } from '../../billing/ledger/accounts';
 import { createMerchant } from '../../billing/merchants/merchants';
 import { systemClock } from '../../billing/shared/clock';
 import { DEFAULT_POLICY } from '../../billing/shared/context';
@@ -39,6 +35,7 @@ import { migrate, openDatabase } from '../../billing/store/sql/open';
 import { verifyLedger } from '../../billing/verify/ledger-verify';
 import { backendPids, cpuMsBetween, cpuSnapshot } from '../support/cpu';
 import { Children, freePort, ROOT } from '../support/processes';
+import { seedCards } from '../support/seed-cards';
 
 const { values: args } = parseArgs({
   options: {
@@ -102,20 +99,7 @@ async function main(): Promise<void> {
     const secret = generateSecretKey();
     const billing = new Billing(openDatabase(db.url), new SecretHasher(secret), systemClock, DEFAULT_POLICY);
     log(`seeding ${CARDS} cards and ${MERCHANTS} merchants on ${args.db}…`);
-    const cards: Array<{ number: string; pin: string }> = [];
-    for (let done = 0; done < CARDS;) {
-      const n = Math.min(1000, CARDS - done);
-      await billing.tx(async (ctx) => {
-        for (let i = 0; i < n; i++) {
-          const number = generateCardNumber(DEFAULT_POLICY.issuer_prefix);
-          const pin = generatePin(4);
-          const id = await insertCard(ctx, { number, pin, serial: newSerial(), batch_id: null, currency: 'USD', status: 'active', expiry: { kind: 'none' } });
-          await creditCard(ctx, id, 10_000_000, 'USD', FUNDING_SALES, 'sale');
-          cards.push({ number, pin });
-        }
-      });
-      done += n;
-    }
+    const cards = await seedCards(billing, CARDS, () => 10_000_000);
     const keys: string[] = [];
     for (let i = 0; i < MERCHANTS; i++) keys.push(unwrap(await billing.tx((ctx) => createMerchant(ctx, `Bench shop ${i}`))).api_key);
 

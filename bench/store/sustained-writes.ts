@@ -15,11 +15,7 @@
  */
 import fs from 'node:fs';
 import { Billing } from '../../billing/billing';
-import { insertCard, creditCard, newSerial } from '../../billing/cards/card-issue';
-import { generateCardNumber } from '../../billing/cards/card-number';
-import { generatePin } from '../../billing/cards/pin';
 import { SecretHasher } from '../../billing/cards/secrets';
-import { FUNDING_SALES } from '../../billing/ledger/accounts';
 import { createMerchant } from '../../billing/merchants/merchants';
 import { authorize } from '../../billing/settlement/settlement';
 import { systemClock } from '../../billing/shared/clock';
@@ -28,6 +24,7 @@ import { unwrap } from '../../billing/shared/errors';
 import { SqliteDatabase } from '../../billing/store/sql/sqlite';
 import { CHECKPOINT_DEFAULTS, SqliteCheckpointer } from '../../billing/store/sql/sqlite-checkpointer';
 import { arg, freshDatabase } from '../support/databases';
+import { seedCards } from '../support/seed-cards';
 
 const ROUNDS = Number(arg('rounds', '6'));
 const PER_ROUND = Number(arg('per-round', '20000'));
@@ -53,18 +50,7 @@ async function subject(name: string, restarts: boolean): Promise<Subject> {
   const checkpoint = restarts ? CHECKPOINT_DEFAULTS : { ...CHECKPOINT_DEFAULTS, restart_frames: Number.MAX_SAFE_INTEGER };
   const db = new SqliteDatabase(file, { checkpoint });
   const billing = new Billing(db, new SecretHasher(SECRET), systemClock, DEFAULT_POLICY);
-  const cards: Subject['cards'] = [];
-  for (let done = 0; done < CARDS; done += 1000) {
-    await billing.tx(async (ctx) => {
-      for (let i = 0; i < Math.min(1000, CARDS - done); i++) {
-        const number = generateCardNumber(DEFAULT_POLICY.issuer_prefix);
-        const pin = generatePin(4);
-        const id = await insertCard(ctx, { number, pin, serial: newSerial(), batch_id: null, currency: 'USD', status: 'active', expiry: { kind: 'none' } });
-        await creditCard(ctx, id, 1_000_000_000, 'USD', FUNDING_SALES, 'sale');
-        cards.push({ number, pin });
-      }
-    });
-  }
+  const cards = await seedCards(billing, CARDS, () => 1_000_000_000);
   const merchants: number[] = [];
   for (let i = 0; i < 50; i++) merchants.push(unwrap(await billing.tx((ctx) => createMerchant(ctx, `bench ${i}`))).merchant.id);
   return { name, file, db, billing, cards, merchants, rows: [], drop: fresh.drop };
