@@ -49,6 +49,8 @@ export class AriSimulator extends EventEmitter {
       bus: this.bus,
       onRequest: (method, path) => this.emit('request', { method, path }),
       refuseWebSocket: () => Date.now() < this.refuseUntil_ms,
+      sessionLimit: opts.sessionLimit,
+      sessionKeepAlive_ms: opts.sessionKeepAlive_ms,
     });
   }
 
@@ -67,6 +69,11 @@ export class AriSimulator extends EventEmitter {
     const addr = this.http.server.address() as AddressInfo;
     this.baseUrl = `http://${host}:${addr.port}`;
     return this.baseUrl;
+  }
+
+  /** HTTP connections (WebSockets included): open now, most at once, closed unanswered for being beyond the limit. */
+  httpSessions(): { open: number; peak: number; refused: number } {
+    return { open: this.http.sessions, peak: this.http.sessionsPeak, refused: this.http.sessionsRefused };
   }
 
   async stop(): Promise<void> {

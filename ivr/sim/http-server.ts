@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { EventBus } from './event-bus';
@@ -7,6 +8,7 @@ import type { RestRequest, Route } from './rest';
 import { AriHttpError, matchRoute } from './rest';
 
 const MAX_BODY_BYTES = 64 * 1024;
+const NODE_KEEP_ALIVE_MARGIN_MS = 1_000;
 
 function html(status: number, title: string, text: string): string {
   return `<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">\r\n<html><head>\r\n<title>${status} ${title}</title>\r\n</head><body>\r\n<h1>${title}</h1>\r\n<p>${text}</p>\r\n<hr />\r\n<address>Asterisk/22.10.1</address>\r\n</body></html>\r\n`;
@@ -20,21 +22,43 @@ export interface HttpServerConfig {
   onRequest?: (method: string, path: string) => void;
   /** While true, WebSocket upgrades are refused with 503 (to hold a client in its reconnect loop). */
   refuseWebSocket?: () => boolean;
+  /** Connections served at once, WebSockets included; one beyond is closed unanswered (options.ts). */
+  sessionLimit: number;
+  /** Idle time between two requests on one connection before it is closed. */
+  sessionKeepAlive_ms: number;
 }
 
 /**
  * HTTP + WebSocket front of the simulator: Basic auth or `api_key` (401 `{"message":"Authentication required"}`
- * otherwise), ARI routing errors as Asterisk answers them, and a "stop answering" switch.
+ * otherwise), ARI routing errors as Asterisk answers them, Asterisk's session limit and keep-alive, and a
+ * "stop answering" switch.
  */
 export class AriHttpServer {
   readonly server: Server;
   private readonly wss = new WebSocketServer({ noServer: true });
   private paused = false;
+  /** Connections open now, the most open at once, and those closed for being beyond the limit. */
+  sessions = 0;
+  sessionsPeak = 0;
+  sessionsRefused = 0;
   private readonly parked: Array<() => void> = [];
   private readonly upgrading = new Set<Duplex>();
 
   constructor(private readonly cfg: HttpServerConfig) {
     this.server = createServer((req, res) => this.whenAnswering(() => void this.handle(req, res)));
+    // Node's server waits 1 s beyond keepAliveTimeout before it closes an idle connection (a margin
+    // against clients racing the close); Asterisk closes at session_keep_alive exactly.
+    this.server.keepAliveTimeout = Math.max(1, cfg.sessionKeepAlive_ms - NODE_KEEP_ALIVE_MARGIN_MS);
+    this.server.on('connection', (socket: Socket) => {
+      if (this.sessions >= cfg.sessionLimit) {
+        this.sessionsRefused++;
+        socket.destroy();
+        return;
+      }
+      this.sessions++;
+      if (this.sessions > this.sessionsPeak) this.sessionsPeak = this.sessions;
+      socket.once('close', () => { this.sessions--; });
+    });
     this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       this.upgrading.add(socket);
       socket.once('close', () => this.upgrading.delete(socket));

@@ -47,6 +47,18 @@ export interface AriSimulatorOptions {
    * window makes that race happen every time. Default 0: right after the 200.
    */
   createStasisDelay_ms?: number;
+  /**
+   * Connections Asterisk's HTTP server serves at once (http.conf `sessionlimit`, default 100), the
+   * event WebSockets included. Asterisk closes a connection beyond the limit as soon as it is
+   * accepted, before reading anything: the client sees the socket hang up, never an answer
+   * (main/http.c, httpd_helper_thread: "HTTP session count exceeded").
+   */
+  sessionLimit?: number;
+  /**
+   * Real (not simulated) ms an idle kept-alive connection stays open between two requests
+   * (http.conf `session_keep_alive`, Asterisk's default 15,000).
+   */
+  sessionKeepAlive_ms?: number;
 }
 
 export interface ResolvedOptions {
@@ -64,6 +76,8 @@ export interface ResolvedOptions {
   bridgeTeardown_ms: number;
   racingPlayLost: (n: number) => boolean;
   createStasisDelay_ms: number;
+  sessionLimit: number;
+  sessionKeepAlive_ms: number;
 }
 
 /** The recorded rate of lost racing plays, deterministically: every tenth. */
@@ -74,6 +88,10 @@ export function resolveOptions(options: AriSimulatorOptions): ResolvedOptions {
   if (!(speed > 0)) throw new RangeError('speed must be > 0');
   const bridgeTeardown_ms = options.bridgeTeardown_ms ?? 1;
   if (!(bridgeTeardown_ms >= 0)) throw new RangeError('bridgeTeardown_ms must be >= 0');
+  const sessionLimit = options.sessionLimit ?? 100;
+  if (!Number.isInteger(sessionLimit) || sessionLimit < 1) throw new RangeError('sessionLimit must be an integer >= 1');
+  const sessionKeepAlive_ms = options.sessionKeepAlive_ms ?? 15_000;
+  if (!(sessionKeepAlive_ms > 0)) throw new RangeError('sessionKeepAlive_ms must be > 0');
   return {
     user: options.user,
     password: options.password,
@@ -89,5 +107,7 @@ export function resolveOptions(options: AriSimulatorOptions): ResolvedOptions {
     bridgeTeardown_ms,
     racingPlayLost: options.racingPlayLost ?? everyTenthRacingPlayLost,
     createStasisDelay_ms: options.createStasisDelay_ms ?? 0,
+    sessionLimit,
+    sessionKeepAlive_ms,
   };
 }
