@@ -31,6 +31,8 @@ const schema = z.object({
   ARI_USERNAME: z.string().default('prepaid'),
   ARI_PASSWORD: z.string().default(''),
   ARI_APP: z.string().regex(/^[A-Za-z0-9_-]+$/).default('prepaid'),
+  // ARI requests the IVR has out at once, one HTTP connection each: under Asterisk's http.conf sessionlimit (100).
+  ARI_MAX_REQUESTS: z.coerce.number().int().min(1).max(1000).default(50),
   TRUNK_ENDPOINT: z.string().regex(/\{number\}/, 'must contain {number}, e.g. PJSIP/{number}@trunk').default('PJSIP/{number}@trunk'),
   SMTP_URL: z.string().regex(/^smtps?:\/\/.+/, 'must be smtp://… or smtps://…').optional(),
   MAIL_FROM: z.string().default('Prepaid Cards <no-reply@prepaid.local>'),
@@ -136,7 +138,7 @@ export interface Config {
   readonly databaseUrl: string;
   readonly port: number;
   readonly host: string;
-  readonly ari: { readonly url: string; readonly username: string; readonly password: string; readonly app: string } | null;
+  readonly ari: { readonly url: string; readonly username: string; readonly password: string; readonly app: string; readonly maxRequests: number } | null;
   readonly trunkEndpoint: string;
   readonly smtpUrl: string | null;
   readonly mailFrom: string;
@@ -275,7 +277,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl,
     port: e.PORT,
     host: e.HOST,
-    ari: e.ARI_URL ? Object.freeze({ url: e.ARI_URL, username: e.ARI_USERNAME, password: e.ARI_PASSWORD, app: e.ARI_APP }) : null,
+    ari: e.ARI_URL ? Object.freeze({ url: e.ARI_URL, username: e.ARI_USERNAME, password: e.ARI_PASSWORD, app: e.ARI_APP, maxRequests: e.ARI_MAX_REQUESTS }) : null,
     trunkEndpoint: e.TRUNK_ENDPOINT,
     smtpUrl: e.SMTP_URL ?? null,
     mailFrom: e.MAIL_FROM,

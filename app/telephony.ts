@@ -11,6 +11,7 @@ function asterisk(ari: NonNullable<Config['ari']>): AriEndpoint {
   return {
     open: async () => ({ url: ari.url, user: ari.username, password: ari.password, app: ari.app }),
     close: async () => {},
+    maxRequestsInFlight: ari.maxRequests,
   };
 }
 

@@ -13,6 +13,8 @@ export interface AriEndpoint {
   open(): Promise<ConnectParams>;
   /** Called once the IVR has disconnected. */
   close(): Promise<void>;
+  /** REST requests to have out at once (default 50: half of Asterisk's HTTP session limit). */
+  maxRequestsInFlight?: number;
 }
 
 /** What the IVR process is built from; the composition root (app/) builds it. */

@@ -10,7 +10,7 @@ import type { IvrDeps } from './ivr-deps';
  */
 export function mountIvr(deps: IvrDeps): BackgroundTask {
   const log = deps.logger.child({ component: 'ivr' });
-  const tel = new AriTelephony({ logger: log });
+  const tel = new AriTelephony({ logger: log, ...(deps.ari.maxRequestsInFlight !== undefined && { maxRequestsInFlight: deps.ari.maxRequestsInFlight }) });
   const ivr = new IvrApp({
     tel,
     billing: deps.billing,

@@ -4,6 +4,9 @@
  * Every caller logs in with card number + PIN, hears the balance, dials, talks, and is either
  * cut off when the money runs out (cards shared by two calls with 30 ¢) or hung up on by the far end.
  *   npx tsx bench/calls/run.ts [--calls 500] [--speed 5] [--talk 30] [--db sqlite|pg] [--pool N] [--pipelined N] [--group-commit on|off]
+ *                              [--ari-requests N]
+ * The simulator serves ARI as Asterisk does, at most 100 HTTP connections at once (http.conf
+ * `sessionlimit`); --ari-requests sets the IVR's bound on requests in flight (default 50).
  * Prints: p50/p99/max from the last DTMF of an input to the app's next playback request, the event
  * loop's own delay (p50/p99/max: what the process queues behind its own work), CPU per
  * call (process.cpuUsage, simulator included), and overdraft checks (verifyLedger, no card with
@@ -36,6 +39,7 @@ const KIND = arg('db', 'sqlite') as 'sqlite' | 'pg';
 const POOL = arg('pool', '');
 const GROUP_COMMIT = arg('group-commit', 'on') !== 'off';
 const PIPELINED = arg('pipelined', '');
+const ARI_REQUESTS = arg('ari-requests', '');
 const RICH_MINOR = 10_000;
 const POOR_MINOR = 30;
 
@@ -67,7 +71,7 @@ async function main(): Promise<void> {
   const sim = new AriSimulator({ user: 'bench', password: 'bench', speed: SPEED, mediaDuration: () => 1500 });
   sim.setFarEnd(() => farEnds.answer(2000, TALK_S * 1000));
   const url = await sim.start();
-  const tel = new AriTelephony({ restTimeout_ms: 10_000 });
+  const tel = new AriTelephony({ restTimeout_ms: 10_000, ...(ARI_REQUESTS ? { maxRequestsInFlight: Number(ARI_REQUESTS) } : {}) });
   await tel.connect({ url, user: 'bench', password: 'bench', app: 'prepaid' });
   const metrics = new CountingMetrics();
   const options = ivrOptions({ languages: ['en'], clock: scaledCallClock(SPEED), chunk_s: 10, reserveAhead_s: 5, nodeId: 'bench', ringTimeout_s: 30 });
@@ -99,8 +103,15 @@ async function main(): Promise<void> {
   console.log(`bench/calls: ${CALLS} calls on ${cardCount} cards, ${KIND}, simulator speed ×${SPEED}, ${TALK_S} s talk (cards with 30 ¢ shared by two calls are cut off)`);
   console.log(`  peak concurrent sessions ${metrics.peak}; wall ${wall_s.toFixed(1)} s; outcomes ${JSON.stringify(outcomes)}; billed ${(metrics.billed_s / 60).toFixed(1)} min`);
   const warnings = new Map<string, number>();
-  for (const l of log.lines) if (l.level === 'warn' || l.level === 'error') warnings.set(l.message, (warnings.get(l.message) ?? 0) + 1);
+  for (const l of log.lines) {
+    if (l.level !== 'warn' && l.level !== 'error') continue;
+    // A failed step says why (its `error` field): grouped by both, so a timeout and a refusal differ.
+    const key = typeof l.fields.error === 'string' ? `${l.message}: ${l.fields.error}` : l.message;
+    warnings.set(key, (warnings.get(key) ?? 0) + 1);
+  }
   console.log(`  IVR warnings/errors: ${warnings.size === 0 ? 'none' : JSON.stringify(Object.fromEntries(warnings))}`);
+  const http = sim.httpSessions();
+  console.log(`  ARI HTTP connections (Asterisk's limit: 100 at once): peak ${http.peak}, closed unanswered for being beyond the limit ${http.refused}`);
   if (process.env.BENCH_DEBUG) for (const l of log.lines.filter((x) => x.level === "error").slice(0, 5)) console.log(JSON.stringify(l));
   console.log(`  call records by hang-up cause: ${causes.map((c) => `${c.cause} ${Number(c.n)} (max ${Number(c.billed)} s)`).join(', ')}`);
   console.log(`  funded calls cut off (card still had ≥ $1 after): ${Number(funded?.n ?? 0)} (goal: zero)`);

@@ -16,8 +16,14 @@ import type {
 
 export interface AriTelephonyOptions {
   logger?: Logger;
-  /** Bound on every REST call (default 5 s). */
+  /** Bound on every REST call (default 5 s), time queued for a request slot included. */
   restTimeout_ms?: number;
+  /**
+   * REST requests out at once (default 50), each on its own connection; the others queue. Keep it
+   * under Asterisk's http.conf `sessionlimit` (default 100, the event WebSocket included): Asterisk
+   * closes the connections beyond that unanswered.
+   */
+  maxRequestsInFlight?: number;
   /** Bound on connect: API description load and first WebSocket (default 10 s). */
   connectTimeout_ms?: number;
   backoff?: Partial<BackoffPolicy>;
@@ -28,6 +34,9 @@ export interface AriTelephonyOptions {
   /** Attempts at listing channels/bridges after a reconnect (default 3). */
   reconcileAttempts?: number;
 }
+
+/** Half of Asterisk's default http.conf `sessionlimit` (100). */
+export const DEFAULT_MAX_REQUESTS_IN_FLIGHT = 50;
 
 const GONE_CODES = ['ari_not_found', 'ari_not_in_stasis'] as const;
 
@@ -58,6 +67,7 @@ function channelIdsOf(e: TelephonyEvent): string[] {
 export class AriTelephony implements Telephony {
   private readonly log: Logger;
   private readonly restTimeout_ms: number;
+  private readonly maxRequestsInFlight: number;
   private readonly connectTimeout_ms: number;
   private readonly backoff: BackoffPolicy;
   private readonly heartbeat_ms: number;
@@ -75,6 +85,7 @@ export class AriTelephony implements Telephony {
   constructor(options: AriTelephonyOptions = {}) {
     this.log = (options.logger ?? silentLogger).child({ component: 'ari' });
     this.restTimeout_ms = options.restTimeout_ms ?? 5_000;
+    this.maxRequestsInFlight = options.maxRequestsInFlight ?? DEFAULT_MAX_REQUESTS_IN_FLIGHT;
     this.connectTimeout_ms = options.connectTimeout_ms ?? 10_000;
     this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
     this.heartbeat_ms = options.heartbeat_ms ?? 15_000;
@@ -85,7 +96,7 @@ export class AriTelephony implements Telephony {
   async connect(params: ConnectParams): Promise<void> {
     if (this.rest) throw new AriError('ari_conflict', 'already connected');
     this.app = params.app;
-    const rest = await AriRest.connect({ ...params, restTimeout_ms: this.restTimeout_ms, connectTimeout_ms: this.connectTimeout_ms });
+    const rest = await AriRest.connect({ ...params, restTimeout_ms: this.restTimeout_ms, connectTimeout_ms: this.connectTimeout_ms, maxRequestsInFlight: this.maxRequestsInFlight });
     const socket = new EventSocket({
       ...params,
       backoff: this.backoff,

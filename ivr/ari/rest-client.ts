@@ -1,6 +1,7 @@
 import ari from 'ari-client';
 import type { AriClient } from 'ari-client';
 import { AriError, toAriError } from './errors';
+import { RequestSlots } from './request-slots';
 import { withTimeout } from './with-timeout';
 
 export interface AriRestConfig {
@@ -11,6 +12,8 @@ export interface AriRestConfig {
   restTimeout_ms: number;
   /** Bound on loading the API description at connect. */
   connectTimeout_ms: number;
+  /** Requests out at once (one connection each); the others queue (request-slots.ts). */
+  maxRequestsInFlight: number;
 }
 
 /**
@@ -34,7 +37,11 @@ export function basicAuth(user: string, password: string): string {
  * one user (the last connected).
  */
 export class AriRest {
-  private constructor(private readonly client: AriClient, private readonly cfg: AriRestConfig) {}
+  private readonly slots: RequestSlots;
+
+  private constructor(private readonly client: AriClient, private readonly cfg: AriRestConfig) {
+    this.slots = new RequestSlots(cfg.maxRequestsInFlight);
+  }
 
   static async connect(cfg: AriRestConfig): Promise<AriRest> {
     // Preflight with our own request: ari-client/swagger would throw an uncaught exception on a 401 while loading
@@ -61,13 +68,16 @@ export class AriRest {
     }
   }
 
-  /** Calls `client[resource][operation](params)`; rejects with an AriError (ari_timeout after restTimeout_ms). */
+  /**
+   * Calls `client[resource][operation](params)` once one of `maxRequestsInFlight` slots is free;
+   * rejects with an AriError (ari_timeout after restTimeout_ms, time queued included).
+   */
   async call(resource: string, operation: string, params: Record<string, unknown> = {}): Promise<unknown> {
     const op = this.client[resource]?.[operation];
     if (!op) throw new AriError('ari_error', `${resource}.${operation} is not in the ARI description`);
     const name = `${resource}.${operation}`;
     try {
-      return await withTimeout(op(params), this.cfg.restTimeout_ms, name);
+      return await this.slots.run(() => op(params), this.cfg.restTimeout_ms, name);
     } catch (err) {
       throw toAriError(err, name);
     }

@@ -31,6 +31,7 @@ describe('configuration (validated once, frozen)', () => {
     ['PORT', { PORT: '70000' }],
     ['DATABASE_URL', { DATABASE_URL: 'mysql://x' }],
     ['ARI_URL', { ARI_URL: 'not a url' }],
+    ['ARI_MAX_REQUESTS', { ARI_URL: 'http://127.0.0.1:8088', ARI_MAX_REQUESTS: '0' }],
     ['TRUNK_ENDPOINT', { TRUNK_ENDPOINT: 'PJSIP/trunk' }],
     ['SMTP_URL', { SMTP_URL: 'http://mail' }],
     ['SECRET_KEY', { SECRET_KEY: 'short' }],
@@ -69,6 +70,11 @@ describe('configuration (validated once, frozen)', () => {
     expect(c.edge?.inbound).to.include({ perSourceCps: 2.5, maxConcurrent: 300, cps: null, perSourceConcurrent: null });
     expect(c.edge?.outbound).to.deep.equal({ attemptTimeout_ms: 8000, ringTimeout_ms: 120_000, maxAttempts: 5 });
     expect(Object.isFrozen(c.edge)).to.equal(true);
+  });
+
+  it('a real Asterisk gets at most 50 ARI requests at once unless ARI_MAX_REQUESTS says otherwise', () => {
+    expect(loadConfig({ DATA_DIR: dataDir, ARI_URL: 'http://127.0.0.1:8088' }).ari?.maxRequests).to.equal(50);
+    expect(loadConfig({ DATA_DIR: dataDir, ARI_URL: 'http://127.0.0.1:8088', ARI_MAX_REQUESTS: '20' }).ari?.maxRequests).to.equal(20);
   });
 
   it('IVR leases default to 30 s; CDR billing is off until CDR_FILE names the file', () => {
