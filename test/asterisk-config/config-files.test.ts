@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { basename } from 'node:path';
+import { DEFAULT_MAX_REQUESTS_IN_FLIGHT } from '../../ivr/ari/ari-telephony';
 import { formatErrors, listOf, objects, parseConf, sectionsNamed, valueOf } from './conf-parser';
 import type { ConfFile } from './conf-parser';
 import { ASTERISK_CONFIG_DIR, confFiles, loadConf, readConfText } from './config-files';
@@ -35,6 +36,10 @@ describe('http.conf', () => {
     expect(valueOf(entries, 'bindaddr')).to.be.oneOf(['127.0.0.1', '::1']);
     expect(valueOf(entries, 'bindport')).to.equal('8088');
     expect(valueOf(entries, 'tlsenable') ?? 'no').to.equal('no');
+  });
+
+  it('takes more HTTP sessions at once than the IVR opens by default (its ARI requests in flight + the event WebSocket)', () => {
+    expect(Number(valueOf(entries, 'sessionlimit') ?? 100)).to.be.greaterThan(DEFAULT_MAX_REQUESTS_IN_FLIGHT + 1);
   });
 });
 
