@@ -166,6 +166,8 @@ async function main(): Promise<void> {
     console.log(`  calls: ${CALLS} in ${wall_s.toFixed(1)} s; hang-up causes ${causes.map((c) => `${c.cause} ${Number(c.n)}`).join(', ')}; ${Number(onCallCharges?.n)} merchant charges landed on call cards`);
     const lat = latency.report();
     for (const l of lat.lines) console.log(l);
+    const http = sim.httpSessions();
+    console.log(`  ARI HTTP connections (Asterisk's limit: 100 at once): peak ${http.peak}, closed unanswered for being beyond the limit ${http.refused}`);
     console.log(`  CPU per request or call while both ran: API processes ${us(cpu.api)}, IVR process ${us(cpu.ivr)}, PostgreSQL ${us(cpu.pg)} (${pgPids.length} connections at start), this process (load + simulator) ${us(cpu.bench)}`);
     console.log(`  funded calls cut off (card still had ≥ $1 after): ${Number(funded?.n ?? 0)} (goal: zero)`);
     console.log(`  overdraft: ledger verify ${report.ok ? 'clean' : `${report.violations.length} violation(s)`}; cards with balance < pending: ${over.length}; holds left pending: ${Number(pending?.n ?? 0)}; call records left active: ${Number(active?.n ?? 0)} (goal: all zero)`);
