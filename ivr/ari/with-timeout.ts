@@ -2,8 +2,9 @@ import { AriError } from './errors';
 
 /**
  * Rejects with `ari_timeout` if `work` has not settled within `timeout_ms`. ari-client 2.2.0 never settles a
- * request made while Asterisk is unreachable (its HTTP layer drops connection errors), so every REST call goes
- * through here. The abandoned request cannot be aborted; it is left to the socket's own fate.
+ * request made while Asterisk is unreachable (its HTTP layer drops connection errors), so connecting goes
+ * through here, and every REST call through RequestSlots (request-slots.ts), which bounds it the same way.
+ * The abandoned request cannot be aborted; it is left to the socket's own fate.
  */
 export function withTimeout<T>(work: PromiseLike<T>, timeout_ms: number, operation: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
