@@ -1,6 +1,7 @@
 import type { BackgroundTask } from '../billing/shared/background-task';
 import { AriTelephony } from './ari/ari-telephony';
 import { IvrApp } from './calls/ivr-app';
+import { promAriMetrics } from './ari-metrics-prom';
 import { promCallMetrics } from './call-metrics-prom';
 import type { IvrDeps } from './ivr-deps';
 
@@ -11,6 +12,7 @@ import type { IvrDeps } from './ivr-deps';
 export function mountIvr(deps: IvrDeps): BackgroundTask {
   const log = deps.logger.child({ component: 'ivr' });
   const tel = new AriTelephony({ logger: log, ...(deps.ari.maxRequestsInFlight !== undefined && { maxRequestsInFlight: deps.ari.maxRequestsInFlight }) });
+  promAriMetrics(deps.metrics, tel);
   const ivr = new IvrApp({
     tel,
     billing: deps.billing,

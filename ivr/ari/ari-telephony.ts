@@ -244,6 +244,11 @@ export class AriTelephony implements Telephony {
     return this.channelOp('bridges', 'destroy', { bridgeId });
   }
 
+  /** REST requests out now and waiting for a slot, and the bound (zeros while not connected). */
+  requestSlots(): { inFlight: number; queued: number; max: number } {
+    return this.rest?.slotUse() ?? { inFlight: 0, queued: 0, max: this.maxRequestsInFlight };
+  }
+
   async snapshot(): Promise<AppSnapshot> {
     const [appRaw, channelsRaw, bridgesRaw] = await Promise.all([
       this.restCall('applications', 'get', { applicationName: this.app }),

@@ -68,6 +68,10 @@ export class AriRest {
     }
   }
 
+  slotUse(): { inFlight: number; queued: number; max: number } {
+    return { inFlight: this.slots.inFlight, queued: this.slots.queued, max: this.slots.max };
+  }
+
   /**
    * Calls `client[resource][operation](params)` once one of `maxRequestsInFlight` slots is free;
    * rejects with an AriError (ari_timeout after restTimeout_ms, time queued included).

@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { Registry } from 'prom-client';
+import { promAriMetrics } from '../../../ivr/ari-metrics-prom';
 import { isAriError } from '../../../ivr/ari/errors';
 import { RequestSlots } from '../../../ivr/ari/request-slots';
 import { sleep, startRig } from './harness';
@@ -14,6 +16,28 @@ describe('ARI requests in flight, under Asterisk\'s HTTP session limit', () => {
       // 50 requests, the event WebSocket, and the connect's preflight fetch (kept alive by undici).
       expect(sessions.peak).to.be.at.most(52);
     } finally {
+      await rig.stop();
+    }
+  });
+
+  it('while Asterisk does not answer, 50 requests are out and the rest queue; the gauges on /metrics say so; all are answered once it does', async () => {
+    const rig = await startRig({ sessionLimit: 100 });
+    try {
+      const registry = new Registry();
+      promAriMetrics(registry, rig.tel);
+      rig.sim.pauseHttp();
+      const pending = Promise.all(Array.from({ length: 60 }, () => rig.tel.snapshot()));
+      await sleep(50);
+      expect(rig.tel.requestSlots()).to.deep.equal({ inFlight: 50, queued: 130, max: 50 });
+      const text = await registry.metrics();
+      expect(text).to.match(/^prepaid_ari_requests_in_flight 50$/m);
+      expect(text).to.match(/^prepaid_ari_requests_queued 130$/m);
+      expect(text).to.match(/^prepaid_ari_requests_max 50$/m);
+      rig.sim.resumeHttp();
+      expect(await pending).to.have.length(60);
+      expect(rig.tel.requestSlots()).to.deep.equal({ inFlight: 0, queued: 0, max: 50 });
+    } finally {
+      rig.sim.resumeHttp();
       await rig.stop();
     }
   });

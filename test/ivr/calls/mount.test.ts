@@ -17,6 +17,9 @@ describe('IVR mount (serve, role ivr, no ARI_URL: the sandbox simulator)', funct
       const metrics = await (await fetch(`${server.url}/metrics`)).text();
       expect(metrics).to.include('prepaid_ivr_active_sessions 0');
       expect(metrics).to.include('prepaid_ivr_call_outcomes_total');
+      expect(metrics).to.match(/^prepaid_ari_requests_in_flight 0$/m);
+      expect(metrics).to.match(/^prepaid_ari_requests_queued 0$/m);
+      expect(metrics).to.match(/^prepaid_ari_requests_max 50$/m);
       expect(log.lines.some((l) => l.message === 'telephony sandbox: built-in ARI simulator (no ARI_URL)')).to.equal(true);
       expect(log.lines.some((l) => l.message === 'ari connected')).to.equal(true);
     } finally {
