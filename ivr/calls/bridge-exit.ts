@@ -53,8 +53,9 @@ export class CallerBridges {
 
   /**
    * Destroys the bridge and resolves once the caller has left it ('left'), at once when it was not in it or the
-   * bridge was already gone ('not_in_bridge'), when the channel has gone ('gone'), or after the bound ('timeout':
-   * prompts go ahead, their own start bound covers a play that is then lost). Never rejects.
+   * bridge was already gone ('not_in_bridge'), when the channel has gone ('gone'), or after the bound counted from
+   * the DELETE's answer ('timeout': prompts go ahead, their own start bound covers a play that is then lost).
+   * Never rejects.
    */
   async destroyAndLeave(bridgeId: string, isGone: () => boolean): Promise<BridgeExit> {
     if (isGone()) {
@@ -65,12 +66,13 @@ export class CallerBridges {
       await this.tel.destroyBridge(bridgeId).catch(() => undefined);
       return 'not_in_bridge';
     }
-    // Listening before the DELETE: the caller's ChannelLeftBridge may come before its 204.
-    let cancelTimer: () => void = () => {};
+    // Listening before the DELETE: the caller's ChannelLeftBridge may come before its 204. The bound
+    // runs from the 204: the DELETE's own wait (a request slot, the round trip) has the REST timeout.
     let onLeft: () => void = () => {};
+    let onTimeout: () => void = () => {};
     const exit = new Promise<'left' | 'timeout'>((resolve) => {
       onLeft = () => resolve('left');
-      cancelTimer = this.clock.after(this.exitTimeout_ms, () => resolve('timeout'));
+      onTimeout = () => resolve('timeout');
     });
     const set = this.waiters.get(bridgeId) ?? new Set();
     set.add(onLeft);
@@ -85,10 +87,10 @@ export class CallerBridges {
     if (outcome !== 'ok') {
       // Already gone (its events unheard) or not destroyed: nothing to wait for.
       set.delete(onLeft);
-      cancelTimer();
       if (outcome === 'gone') this.member.delete(bridgeId);
       return isGone() ? 'gone' : 'not_in_bridge';
     }
+    const cancelTimer = this.clock.after(this.exitTimeout_ms, onTimeout);
     const r = await exit;
     cancelTimer();
     set.delete(onLeft);
