@@ -1,16 +1,18 @@
 /**
- * bench/calls — N concurrent simulated prepaid calls with real-time metering in ONE process: the ARI
- * simulator (HTTP + WebSocket on loopback), the IVR through ari-client, and SQLite (or PostgreSQL).
+ * bench/calls — N concurrent simulated prepaid calls with real-time metering in one process: the IVR
+ * through ari-client and SQLite (or PostgreSQL) on the main thread, the ARI simulator (HTTP +
+ * WebSocket on loopback) and its scripted callers on a thread of their own (sim-thread.ts), as a real
+ * Asterisk is another process. `--sim-thread off` puts them all on one thread, as before.
  * Every caller logs in with card number + PIN, hears the balance, dials, talks, and is either
  * cut off when the money runs out (cards shared by two calls with 30 ¢) or hung up on by the far end.
  *   npx tsx bench/calls/run.ts [--calls 500] [--speed 5] [--talk 30] [--db sqlite|pg] [--pool N] [--pipelined N] [--group-commit on|off]
- *                              [--ari-requests N]
+ *                              [--ari-requests N] [--sim-thread on|off]
  * The simulator serves ARI as Asterisk does, at most 100 HTTP connections at once (http.conf
  * `sessionlimit`); --ari-requests sets the IVR's bound on requests in flight (default 50).
- * Prints: p50/p99/max from the last DTMF of an input to the app's next playback request, the event
- * loop's own delay (p50/p99/max: what the process queues behind its own work), CPU per
- * call (process.cpuUsage, simulator included), and overdraft checks (verifyLedger, no card with
- * balance < pending, no hold left pending).
+ * Prints: p50/p99/max from the last DTMF of an input to the app's next playback request, the main
+ * thread's event-loop delay (p50/p99/max: what it queues behind its own work), CPU per call
+ * (process.cpuUsage: every thread, simulator included), and overdraft checks (verifyLedger, no card
+ * with balance < pending, no hold left pending).
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Billing } from '../../billing/billing';
@@ -27,10 +29,8 @@ import { scaledCallClock } from '../../ivr/calls/call-clock';
 import type { CallMetrics, CallOutcome } from '../../ivr/calls/call-metrics';
 import { IvrApp } from '../../ivr/calls/ivr-app';
 import { ivrOptions } from '../../ivr/calls/ivr-options';
-import { AriSimulator } from '../../ivr/sim/ari-simulator';
-import { dtmfLatency, placeScriptedCalls } from '../support/scripted-callers';
-import { farEnds } from '../../ivr/sim/far-end';
 import { arg, freshDatabase } from '../support/databases';
+import { startSimHere, startSimThread } from './sim-thread';
 
 const CALLS = Number(arg('calls', '500'));
 const SPEED = Number(arg('speed', '5'));
@@ -40,6 +40,7 @@ const POOL = arg('pool', '');
 const GROUP_COMMIT = arg('group-commit', 'on') !== 'off';
 const PIPELINED = arg('pipelined', '');
 const ARI_REQUESTS = arg('ari-requests', '');
+const SIM_THREAD = arg('sim-thread', 'on') !== 'off';
 const RICH_MINOR = 10_000;
 const POOR_MINOR = 30;
 
@@ -68,9 +69,9 @@ async function main(): Promise<void> {
   const cards: Array<{ number: string; pin: string }> = [];
   for (let i = 0; i < cardCount; i++) cards.push(await billing.issueCard({ value_minor: i % 2 === 0 ? RICH_MINOR : POOR_MINOR, currency: 'USD' }));
 
-  const sim = new AriSimulator({ user: 'bench', password: 'bench', speed: SPEED, mediaDuration: () => 1500 });
-  sim.setFarEnd(() => farEnds.answer(2000, TALK_S * 1000));
-  const url = await sim.start();
+  const setup = { speed: SPEED, talk_s: TALK_S, calls: CALLS, cards };
+  const stand = SIM_THREAD ? await startSimThread(setup) : await startSimHere(setup);
+  const url = stand.url;
   const tel = new AriTelephony({ restTimeout_ms: 10_000, ...(ARI_REQUESTS ? { maxRequestsInFlight: Number(ARI_REQUESTS) } : {}) });
   await tel.connect({ url, user: 'bench', password: 'bench', app: 'prepaid' });
   const metrics = new CountingMetrics();
@@ -79,15 +80,12 @@ async function main(): Promise<void> {
   const ivr = new IvrApp({ tel, billing, options, log, metrics });
   await ivr.start();
 
-  const latency = dtmfLatency(sim);
-
-  // How long the event loop (IVR, simulator and driver share it) kept ready work waiting.
+  // How long the main thread's event loop (the IVR and the driver; the simulator too with --sim-thread off) kept ready work waiting.
   const loopDelay = monitorEventLoopDelay({ resolution: 5 });
   loopDelay.enable();
   const cpu0 = process.cpuUsage();
   const t0 = Date.now();
-  const ended = await placeScriptedCalls(sim, latency, CALLS, (i) => cards[Math.floor(i / 2)]!, 1_000_000);
-  await Promise.all(ended);
+  const lat = await stand.run();
   await ivr.idle();
   const wall_s = (Date.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
@@ -110,20 +108,19 @@ async function main(): Promise<void> {
     warnings.set(key, (warnings.get(key) ?? 0) + 1);
   }
   console.log(`  IVR warnings/errors: ${warnings.size === 0 ? 'none' : JSON.stringify(Object.fromEntries(warnings))}`);
-  const http = sim.httpSessions();
+  const http = lat.http;
   console.log(`  ARI HTTP connections (Asterisk's limit: 100 at once): peak ${http.peak}, closed unanswered for being beyond the limit ${http.refused}`);
   if (process.env.BENCH_DEBUG) for (const l of log.lines.filter((x) => x.level === "error").slice(0, 5)) console.log(JSON.stringify(l));
   console.log(`  call records by hang-up cause: ${causes.map((c) => `${c.cause} ${Number(c.n)} (max ${Number(c.billed)} s)`).join(', ')}`);
   console.log(`  funded calls cut off (card still had ≥ $1 after): ${Number(funded?.n ?? 0)} (goal: zero)`);
-  const lat = latency.report();
   for (const l of lat.lines) console.log(l);
-  console.log(`  event loop delay: p50 ${(loopDelay.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms (the process's own queueing, part of every figure above)`);
-  console.log(`  CPU ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms in all = ${((cpu.user + cpu.system) / 1000 / CALLS).toFixed(1)} ms per call (IVR + simulator + database, one process)`);
+  console.log(`  event loop delay: p50 ${(loopDelay.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms (the main thread's own queueing, part of every figure above)`);
+  console.log(`  CPU ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms in all = ${((cpu.user + cpu.system) / 1000 / CALLS).toFixed(1)} ms per call (IVR + simulator + database driver, one process)`);
   console.log(`  overdraft: verifyLedger ${report.ok ? 'ok' : `${report.violations.length} violation(s)`}; cards with balance < pending: ${over.length}; holds left pending: ${Number(pending?.n ?? 0)}; call records left active: ${Number(active?.n ?? 0)} (goal: all zero)`);
 
   await ivr.stop();
   await tel.close();
-  await sim.stop();
+  await stand.stop();
   await db.close();
   await dbh.drop();
   if (!report.ok || over.length > 0 || Number(pending?.n ?? 0) > 0) process.exitCode = 1;
