@@ -25,6 +25,9 @@ export interface SimThreadReport {
   http: { open: number; peak: number; refused: number };
 }
 
+/** The simulator with its callers, wherever it runs: its URL, `run()` placing the calls, and `stop()`. */
+type Stand = { url: string; run(): Promise<SimThreadReport>; stop(): Promise<void> };
+
 type FromWorker = { url: string } | { report: SimThreadReport } | { error: string };
 
 /** Starts the worker; resolves with the simulator's URL, a `run()` that places the calls, and `stop()`. */
@@ -55,8 +58,6 @@ export async function startSimThread(setup: SimThreadSetup): Promise<Stand> {
     },
   };
 }
-
-type Stand = { url: string; run(): Promise<SimThreadReport>; stop(): Promise<void> };
 
 /** The simulator and the scripted callers on the calling thread (the worker's body, and `--sim-thread off`). */
 export async function startSimHere(setup: SimThreadSetup): Promise<Stand> {
