@@ -30,10 +30,15 @@ export async function setCallCarrier(q: Sql, call_id: string, carrier_id: number
 export async function settleBuyCost(q: Sql, call_id: string): Promise<void> {
   const r = await q.one<{ status: string; talk_ms: number | null; answered_at_ms: number | null; buy_rate_json: string | null }>(
     'SELECT status, talk_ms, answered_at_ms, buy_rate_json FROM call_records WHERE id = ?', [call_id]);
-  if (!r || r.status === 'active' || !r.buy_rate_json) return;
+  if (!r || r.status === 'active') return;
+  const buy = buyCost(r.buy_rate_json, r.talk_ms, r.answered_at_ms);
+  if (buy) await q.run('UPDATE call_records SET buy_billed_seconds = ?, buy_cost_minor = ? WHERE id = ?', [buy.billed_s, buy.cost_minor, call_id]);
+}
+
+/** A closed call's buy side from its carrier's rate snapshot and billed talk time; null when it has no carrier rate, or its talk time is unknown. */
+export function buyCost(buy_rate_json: string | null, talk_ms: number | null, answered_at_ms: number | null): { billed_s: number; cost_minor: number } | null {
+  if (!buy_rate_json) return null;
   // Closed without its talk time (by code older than this column): the cost is unknown, not zero.
-  if (r.talk_ms === null && r.answered_at_ms !== null) return;
-  const rate = JSON.parse(r.buy_rate_json) as Rate;
-  const { billed_s, cost_minor } = rateCall(rate, Number(r.talk_ms ?? 0) / 1000);
-  await q.run('UPDATE call_records SET buy_billed_seconds = ?, buy_cost_minor = ? WHERE id = ?', [billed_s, cost_minor, call_id]);
+  if (talk_ms === null && answered_at_ms !== null) return null;
+  return rateCall(JSON.parse(buy_rate_json) as Rate, Number(talk_ms ?? 0) / 1000);
 }

@@ -13,6 +13,8 @@ import { callChunkHold, holdsOfCall, reserveCallChunk, settleCallChunk, settleCa
 import { reserveInOneStatement } from '../holds/one-statement';
 import { settleBuyCost } from './call-carrier';
 import { ownsActiveCall, updateCallRecord } from './call-records';
+import { finishInOneStatement } from './finish-one-statement';
+import type { CallClose, ChunkSettlement } from './finish-one-statement';
 
 /** What one reservation decided, applied to the meter after COMMIT. */
 type ExtendStep = { kind: 'final' } | { kind: 'free'; req: ChunkRequest } | { kind: 'held'; hold_id: string; req: ChunkRequest };
@@ -167,7 +169,11 @@ export class CallMetering {
   async finish(duration_s: number, fields: { hangup_cause: string | null; answered_at_ms: number | null; ended_at_ms: number; status: 'completed' | 'failed' }): Promise<{ billed_s: number; cost_minor: number; captured_minor: number }> {
     const talk_s = this.meter.talkSeconds(duration_s);
     const bill = this.meter.settle(duration_s);
-    const captured = await this.billing.tx(async (ctx) => {
+    const close = {
+      billed_seconds: bill.billed_s, cost_minor: bill.cost_minor, talk_ms: Math.round(talk_s * 1000),
+      hangup_cause: fields.hangup_cause, answered_at_ms: fields.answered_at_ms, ended_at_ms: fields.ended_at_ms, status: fields.status,
+    };
+    const captured = (await this.finishInOneStatement(bill.captures, close)) ?? await this.billing.tx(async (ctx) => {
       if (!(await this.owned(ctx.q))) throw this.notOwned();
       let total = this.meter.captured_minor;
       for (const c of bill.captures) {
@@ -177,16 +183,25 @@ export class CallMetering {
         if (r.ok) total += c.amount_minor;
         else if (!(isBillingError(r.error) && (r.error.code === 'invalid_state' || r.error.code === 'insufficient_funds'))) throw r.error;
       }
-      await updateCallRecord(ctx.q, this.call_id, {
-        billed_seconds: bill.billed_s, cost_minor: bill.cost_minor, captured_minor: total, talk_ms: Math.round(talk_s * 1000),
-        hangup_cause: fields.hangup_cause, answered_at_ms: fields.answered_at_ms, ended_at_ms: fields.ended_at_ms, status: fields.status,
-      });
+      await updateCallRecord(ctx.q, this.call_id, { ...close, captured_minor: total });
       // The buy side, when the SIP edge already named the winning carrier (else when it does).
       await settleBuyCost(ctx.q, this.call_id);
       return total;
     });
     for (const c of bill.captures) this.meter.markCaptured(c.hold_id);
     return { billed_s: bill.billed_s, cost_minor: bill.cost_minor, captured_minor: captured };
+  }
+
+  /**
+   * PostgreSQL, when this node still owns the call and every chunk the bill settles is still
+   * pending: the whole final bill in one statement (finish-one-statement.ts). The total captured,
+   * or null when the transaction of finish must decide (nothing was written).
+   */
+  private async finishInOneStatement(captures: readonly ChunkSettlement[], close: Omit<CallClose, 'captured_minor'>): Promise<number | null> {
+    const one = this.billing.oneStatement();
+    if (!one || this.owner === undefined) return null;
+    const total = captures.reduce((n, c) => n + c.amount_minor, this.meter.captured_minor);
+    return (await finishInOneStatement(one, this.call_id, this.owner, captures, { ...close, captured_minor: total })) ? total : null;
   }
 }
 
