@@ -23,6 +23,7 @@ import { systemClock } from '../../billing/shared/clock';
 import { DEFAULT_POLICY } from '../../billing/shared/context';
 import { MemoryLogger } from '../../billing/shared/logger';
 import { openDatabase } from '../../billing/store/sql/open';
+import { PostgresDatabase } from '../../billing/store/sql/postgres';
 import { verifyLedger } from '../../billing/verify/ledger-verify';
 import { AriTelephony } from '../../ivr/ari/ari-telephony';
 import { scaledCallClock } from '../../ivr/calls/call-clock';
@@ -83,12 +84,15 @@ async function main(): Promise<void> {
   // How long the main thread's event loop (the IVR and the driver; the simulator too with --sim-thread off) kept ready work waiting.
   const loopDelay = monitorEventLoopDelay({ resolution: 5 });
   loopDelay.enable();
+  const pgStats = db instanceof PostgresDatabase ? db : undefined;
+  const work0 = pgStats && { ...pgStats.stats, grouped: pgStats.groupCommit?.stats.statements ?? 0 };
   const cpu0 = process.cpuUsage();
   const t0 = Date.now();
   const lat = await stand.run();
   await ivr.idle();
   const wall_s = (Date.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
+  const work = pgStats && work0 && { transactions: pgStats.stats.transactions - work0.transactions, statements: pgStats.stats.statements - work0.statements, grouped: (pgStats.groupCommit?.stats.statements ?? 0) - work0.grouped };
   loopDelay.disable();
 
   const report = await verifyLedger(db);
@@ -116,6 +120,8 @@ async function main(): Promise<void> {
   for (const l of lat.lines) console.log(l);
   console.log(`  event loop delay: p50 ${(loopDelay.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms (the main thread's own queueing, part of every figure above)`);
   console.log(`  CPU ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms in all = ${((cpu.user + cpu.system) / 1000 / CALLS).toFixed(1)} ms per call (IVR + simulator + database driver, one process)`);
+  // Statements counts every one sent (those of transactions with their BEGIN and COMMIT, the group-committed ones, reads).
+  if (work) console.log(`  PostgreSQL per call: ${(work.transactions / CALLS).toFixed(2)} transactions of their own, ${(work.grouped / CALLS).toFixed(2)} group-committed statements, ${(work.statements / CALLS).toFixed(2)} statements in all`);
   console.log(`  overdraft: verifyLedger ${report.ok ? 'ok' : `${report.violations.length} violation(s)`}; cards with balance < pending: ${over.length}; holds left pending: ${Number(pending?.n ?? 0)}; call records left active: ${Number(active?.n ?? 0)} (goal: all zero)`);
 
   await ivr.stop();
