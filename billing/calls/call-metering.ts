@@ -10,7 +10,7 @@ import type { Hold } from '../holds/hold';
 import { CallMeter } from './call-meter';
 import type { ChunkRequest } from './call-meter';
 import { callChunkHold, holdsOfCall, reserveCallChunk, settleCallChunk, settleCallChunkInOneStatement } from './call-holds';
-import { reserveInOneStatement } from '../holds/one-statement';
+import { reserveOrReadInOneStatement } from '../holds/one-statement';
 import { settleBuyCost } from './call-carrier';
 import { ownsActiveCall, updateCallRecord } from './call-records';
 import { finishInOneStatement } from './finish-one-statement';
@@ -85,7 +85,8 @@ export class CallMetering {
   private async extendOnce(): Promise<Result<boolean>> {
     if (this.meter.limitIsFinal) return ok(false);
     this.availableAfterMove = undefined;
-    if (await this.extendInOneStatement()) return ok(true);
+    const decided = await this.extendInOneStatement();
+    if (decided !== null) return ok(decided);
     const step = await this.billing.tx(async (ctx): Promise<Result<ExtendStep>> => {
       if (!(await this.owned(ctx.q))) return { ok: false as const, error: this.notOwned() };
       // Locked: the chunk is sized from the same available balance the reservation then checks, so a
@@ -115,22 +116,39 @@ export class CallMetering {
   }
 
   /**
-   * PostgreSQL, when the card affords a whole standard chunk and this node still owns the call: its
-   * hold in one statement (one round trip, the ownership fenced in the same statement), the meter
-   * told once it has committed. False when anything else must be decided (a shrunk or free chunk, a
-   * card that may not be spent, a call taken over): extendOnce then decides in a transaction.
+   * PostgreSQL: the next chunk in one statement (one round trip, the ownership fenced in the same
+   * statement), the meter told once it has committed. When the card no longer affords a whole
+   * chunk, the statement tells its money, locked: from that, as the general path would, the limit
+   * becomes final (nothing affordable) or a second statement reserves the shrunk chunk, while the
+   * card still has exactly that money. True when a chunk was reserved, false when the limit is now
+   * final; null when anything else must be decided (a free chunk, a card that may not be spent, a
+   * call taken over, a row locked elsewhere): extendOnce then decides in a transaction.
    */
-  private async extendInOneStatement(): Promise<boolean> {
-    const ctx = this.billing.oneStatement();
-    const req = this.meter.nextChunk(Number.MAX_SAFE_INTEGER);
-    if (!ctx || !req || req.amount_minor <= 0) return false;
-    const { q, now_ms } = ctx;
-    const ttl_ms = (req.to_s - req.from_s) * 1000 + CALL_HOLD_GRACE_MS;
-    const done = await reserveInOneStatement(q, now_ms, this.card_id, callChunkHold(this.call_id, req.amount_minor, this.currency, ttl_ms, req), this.owner);
-    if (!done) return false;
-    this.meter.addChunk(done.hold.id, req);
-    this.availableAfterMove = availableMinor(done.card);
-    return true;
+  private async extendInOneStatement(): Promise<boolean | null> {
+    let req = this.meter.nextChunk(Number.MAX_SAFE_INTEGER);
+    let sized_from: number | undefined;
+    for (;;) {
+      const ctx = this.billing.oneStatement();
+      if (!ctx || !req || req.amount_minor <= 0) return null;
+      const ttl_ms = (req.to_s - req.from_s) * 1000 + CALL_HOLD_GRACE_MS;
+      const done = await reserveOrReadInOneStatement(ctx.q, ctx.now_ms, this.card_id, callChunkHold(this.call_id, req.amount_minor, this.currency, ttl_ms, req), this.owner, sized_from);
+      if (!done) return null;
+      if ('hold' in done) {
+        this.meter.addChunk(done.hold.id, req);
+        this.availableAfterMove = availableMinor(done.card);
+        return true;
+      }
+      // Declined: a shrunk chunk only once, sized from the locked card's money.
+      if (sized_from !== undefined) return null;
+      sized_from = availableMinor(done.declined);
+      const shrunk = this.meter.nextChunk(sized_from);
+      if (!shrunk) {
+        this.meter.limitIsFinal = true;
+        return false;
+      }
+      if (!shrunk.shrunk) return null;
+      req = shrunk;
+    }
   }
 
   /**

@@ -54,19 +54,49 @@ export async function orGeneralPath<T>(move: Promise<T | null | undefined>): Pro
 export const callOwnedBy = (call_id: string, node: string): string =>
   `EXISTS (SELECT 1 FROM call_records r WHERE r.id = ${call_id} AND r.ivr_node = ${node} AND r.status = 'active' FOR UPDATE OF r SKIP LOCKED)`;
 
-const RESERVE_SQL = `
-WITH card AS (
+/** $13: the available balance the amount was sized from — reserved only while exactly that is available (NULL: any that affords it). */
+const RESERVE_CTES = `card AS (
   UPDATE cards SET pending_minor = pending_minor + $1, first_used_at_ms = COALESCE(first_used_at_ms, $2)
   WHERE id = ${cardLockedNow('id = $3')} AND currency = $4 AND balance_minor - pending_minor >= $1 AND ${spendableCard('$2')}
-    AND ($12::varchar IS NULL OR ${callOwnedBy('$8', '$12')})
+    AND ($13::bigint IS NULL OR balance_minor - pending_minor = $13) AND ($12::varchar IS NULL OR ${callOwnedBy('$8', '$12')})
   RETURNING id, last4, balance_minor, pending_minor
 ),
 hold AS (
   INSERT INTO holds (id, card_id, kind, merchant_id, call_id, currency, amount_minor, captured_minor, refunded_minor, status, reference, description, expires_at_ms, created_at_ms, updated_at_ms)
   SELECT $5, card.id, $6, $7, $8, $4, $1, 0, 0, 'pending', $9, $10, $11, $2, $2 FROM card
   RETURNING id
-)
+)`;
+
+const RESERVE_SQL = `WITH ${RESERVE_CTES}
 SELECT card.last4, card.balance_minor, card.pending_minor FROM card, hold`;
+
+/**
+ * The same, and when it declines, the card's money locked now (its newest, and so until COMMIT: the
+ * card CTE's lock, or this one's) — while the call $8 is still active and owned by $12, and the
+ * card is in the hold's currency; no row when the card is locked elsewhere.
+ */
+const RESERVE_OR_READ_SQL = `WITH ${RESERVE_CTES},
+unreserved AS (
+  SELECT last4, balance_minor, pending_minor FROM cards
+  WHERE id = $3 AND currency = $4 AND NOT EXISTS (SELECT 1 FROM hold) AND ($12::varchar IS NULL OR ${callOwnedBy('$8', '$12')})
+  FOR UPDATE SKIP LOCKED
+)
+SELECT card.last4, card.balance_minor, card.pending_minor, true AS reserved FROM card, hold
+UNION ALL SELECT last4, balance_minor, pending_minor, false FROM unreserved`;
+
+function newPendingHold(now_ms: number, card_id: number, h: NewHold): Hold {
+  return {
+    id: newId(h.id_prefix ?? 'hold'), card_id, kind: h.kind, merchant_id: h.merchant_id ?? null, call_id: h.call_id ?? null,
+    currency: h.currency, amount_minor: h.amount_minor, captured_minor: 0, refunded_minor: 0, status: 'pending',
+    reference: h.reference ?? null, description: h.description ?? null,
+    expires_at_ms: now_ms + h.ttl_ms, created_at_ms: now_ms, updated_at_ms: now_ms,
+  };
+}
+
+const reserveParams = (hold: Hold, now_ms: number, card_id: number, ivr_node: string | undefined, sized_from: number | undefined) => [
+  hold.amount_minor, now_ms, card_id, hold.currency, hold.id, hold.kind, hold.merchant_id, hold.call_id, hold.reference, hold.description, hold.expires_at_ms,
+  ivr_node ?? null, sized_from ?? null,
+];
 
 /**
  * createHold in one statement: the hold and its card's money just after; null when the general path
@@ -75,17 +105,26 @@ SELECT card.last4, card.balance_minor, card.pending_minor FROM card, hold`;
  */
 export async function reserveInOneStatement(q: Sql, now_ms: number, card_id: number, h: NewHold, ivr_node?: string): Promise<{ hold: Hold; card: CardMoney } | null> {
   if (!isPostgres(q) || !Number.isSafeInteger(h.amount_minor) || h.amount_minor <= 0) return null;
-  const hold: Hold = {
-    id: newId(h.id_prefix ?? 'hold'), card_id, kind: h.kind, merchant_id: h.merchant_id ?? null, call_id: h.call_id ?? null,
-    currency: h.currency, amount_minor: h.amount_minor, captured_minor: 0, refunded_minor: 0, status: 'pending',
-    reference: h.reference ?? null, description: h.description ?? null,
-    expires_at_ms: now_ms + h.ttl_ms, created_at_ms: now_ms, updated_at_ms: now_ms,
-  };
-  const card = await orGeneralPath(q.one<CardMoney>(RESERVE_SQL, [
-    hold.amount_minor, now_ms, card_id, hold.currency, hold.id, hold.kind, hold.merchant_id, hold.call_id, hold.reference, hold.description, hold.expires_at_ms,
-    ivr_node ?? null,
-  ]));
+  const hold = newPendingHold(now_ms, card_id, h);
+  const card = await orGeneralPath(q.one<CardMoney>(RESERVE_SQL, reserveParams(hold, now_ms, card_id, ivr_node, undefined)));
   return card ? { hold, card } : null;
+}
+
+/**
+ * reserveInOneStatement for a call's chunk, telling when it declines what the general path would
+ * size a smaller chunk from: `declined`, the card's money locked now (the call still owned by
+ * `ivr_node`). With `sized_from`, the hold is reserved only while the card's available balance is
+ * exactly that — what its amount was sized from. Null when the general path must decide.
+ */
+export async function reserveOrReadInOneStatement(
+  q: Sql, now_ms: number, card_id: number, h: NewHold, ivr_node: string | undefined, sized_from?: number,
+): Promise<{ hold: Hold; card: CardMoney } | { declined: CardMoney } | null> {
+  if (!isPostgres(q) || !Number.isSafeInteger(h.amount_minor) || h.amount_minor <= 0) return null;
+  const hold = newPendingHold(now_ms, card_id, h);
+  const row = await orGeneralPath(q.one<CardMoney & { reserved: boolean }>(RESERVE_OR_READ_SQL, reserveParams(hold, now_ms, card_id, ivr_node, sized_from)));
+  if (!row) return null;
+  const { reserved, ...card } = row;
+  return reserved ? { hold, card } : { declined: card };
 }
 
 /** A card's money after a move, for answers that show it. */

@@ -93,15 +93,23 @@ for (const kind of KINDS) {
       }
       await m.finish(60, { hangup_cause: 'normal', answered_at_ms: 0, ended_at_ms: 60_000, status: 'completed' });
 
-      // A move the general path makes (here a chunk shrunk to what 7 ¢ buy) tells nothing, even on PostgreSQL.
+      // A chunk shrunk to what 7 ¢ buy: on PostgreSQL sized from the card's money the declined
+      // statement locked and told, and reserved by a second one, which tells what is left.
       const poor = await t.billing.issueCard({ value_minor: 12, currency: 'USD' });
       const p = await call(poor.card_id, rate({ initial_increment_s: 30, increment_s: 30 })); // 5 ¢ per 30 s
       expect((await p.extend()).ok).to.equal(true); // [0,30) for 5 ¢
       expect(p.availableAfterLastMove).to.equal(kind === 'pg' ? 7 : undefined);
       expect((await p.extend()).ok).to.equal(true); // [30,90) would cost 10 ¢: shrunk to [30,60)
       expect(p.limit_s, 'the second chunk shrunk to 30 s').to.equal(60);
-      expect(p.availableAfterLastMove).to.equal(undefined);
+      expect(p.availableAfterLastMove).to.equal(kind === 'pg' ? 2 : undefined);
       await p.finish(0, { hangup_cause: 'normal', answered_at_ms: null, ended_at_ms: 0, status: 'completed' });
+
+      // A move the general path makes (here a free chunk: nothing to hold) tells nothing, even on PostgreSQL.
+      const f = await call(poor.card_id, rate({ rate_per_minute_scaled: 0 }));
+      expect((await f.extend()).ok).to.equal(true);
+      expect(f.limit_s).to.equal(60);
+      expect(f.availableAfterLastMove).to.equal(undefined);
+      await f.finish(0, { hangup_cause: 'normal', answered_at_ms: null, ended_at_ms: 0, status: 'completed' });
     });
 
     it('cuts the call off when the money runs out, billed by increment, never below zero', async () => {

@@ -2,7 +2,9 @@ import { expect } from 'chai';
 import pg from 'pg';
 import { CallMetering } from '../../billing/calls/call-metering';
 import { callRecordById, insertCallRecord } from '../../billing/calls/call-records';
+import { callChunkHold } from '../../billing/calls/call-holds';
 import { finishInOneStatement } from '../../billing/calls/finish-one-statement';
+import { reserveOrReadInOneStatement } from '../../billing/holds/one-statement';
 import { CARRIER_DEFAULTS } from '../../billing/carriers/carrier';
 import { importCarrierDeck } from '../../billing/carriers/carrier-deck';
 import { insertCarrier } from '../../billing/carriers/carrier-store';
@@ -15,14 +17,16 @@ import { createTestBilling, requireKind } from '../support/databases';
 import type { TestBilling } from '../support/databases';
 
 /**
- * A call's final bill in one statement (PostgreSQL): it writes exactly what CallMetering.finish's
- * transaction writes — compared row by row with the same call billed by that transaction — and
- * declines, writing nothing, whatever that transaction must decide.
+ * A call's metering in one statement (PostgreSQL). The final bill writes exactly what
+ * CallMetering.finish's transaction writes — compared row by row with the same call billed by that
+ * transaction — and declines, writing nothing, whatever that transaction must decide. A chunk the
+ * card no longer affords whole is sized from the card's money its declined reservation locked and
+ * told, as the transaction would size it.
  */
 const SELL: Rate = { prefix: '1', destination: 'US', rate_per_minute_scaled: 10 * RATE_SCALE, connect_fee_minor: 0, initial_increment_s: 60, increment_s: 60, min_charge_minor: 0, blocked: false };
 const ENDED = (s: number) => ({ hangup_cause: 'normal', answered_at_ms: 1_000, ended_at_ms: 1_000 + s * 1000, status: 'completed' as const });
 
-describe('a call\'s final bill in one statement (pg)', function () {
+describe('a call\'s metering in one statement (pg)', function () {
   this.timeout(60_000);
   let t: TestBilling;
   let db: PostgresDatabase;
@@ -182,6 +186,64 @@ describe('a call\'s final bill in one statement (pg)', function () {
     expect(db.stats.transactions).to.equal(tx0 + 1);
     expect((await callRecordById(t.billing.read().q, expired.id))?.status).to.equal('completed');
     expect((await verifyLedger(t.billing.read().q)).violations).to.deep.equal([]);
+  });
+
+  /** A card with `value_minor` and an active call on it owned by node n1, metered at 10 ¢ a minute in 60 s blocks. */
+  async function poorCall(value_minor: number) {
+    const card = await t.billing.issueCard({ value_minor, currency: 'USD' });
+    const id = `n1-call-${++n}`;
+    await t.billing.tx((ctx) => insertCallRecord(ctx.q, { id, card_id: card.card_id, caller_number: '+15550001', access_number: '8000', channel_id: null, started_at_ms: ctx.now_ms, ivr_node: 'n1', destination: '12125551234' }));
+    return { m: new CallMetering(t.billing, id, card.card_id, 'USD', { ...SELL, initial_increment_s: 6, increment_s: 6 }, 60, 'n1'), id, card_id: card.card_id };
+  }
+
+  it('shrinks a chunk to what the card affords in two statements, and makes the limit final in one, with no transaction', async () => {
+    const c = await poorCall(13); // [0,6) 1 ¢, then a minute (10 ¢), then 2 ¢ buy [66,78)
+    expect((await c.m.extend()).ok).to.equal(true);
+    expect((await c.m.extend()).ok).to.equal(true);
+    let before = count();
+    expect(await c.m.extend()).to.deep.equal({ ok: true, value: true });
+    expect(count(), 'declined whole, then the shrunk chunk').to.deep.equal({ statements: before.statements + 2, transactions: before.transactions });
+    expect(c.m.meter.chunks.map((x) => [x.from_s, x.to_s, x.amount_minor])).to.deep.equal([[0, 6, 1], [6, 66, 10], [66, 78, 2]]);
+    expect(c.m.meter.limitIsFinal, 'a shrunk chunk makes the limit final').to.equal(true);
+    expect(c.m.availableAfterLastMove).to.equal(0);
+
+    const d = await poorCall(11); // [0,6) 1 ¢, a minute 10 ¢, then nothing
+    expect((await d.m.extend()).ok).to.equal(true);
+    expect((await d.m.extend()).ok).to.equal(true);
+    before = count();
+    expect(await d.m.extend()).to.deep.equal({ ok: true, value: false });
+    expect(count(), 'declined, nothing affordable').to.deep.equal({ statements: before.statements + 1, transactions: before.transactions });
+    expect(d.m.meter.limitIsFinal).to.equal(true);
+    expect(d.m.limit_s).to.equal(66);
+    expect(await d.m.finish(66, ENDED(66))).to.deep.equal({ billed_s: 66, cost_minor: 11, captured_minor: 11 });
+    expect((await verifyLedger(t.billing.read().q)).violations).to.deep.equal([]);
+  });
+
+  it('reserves a chunk sized from the card\'s money only while the card has exactly that money; declines, writing nothing, for a call taken over or a card locked elsewhere', async () => {
+    const c = await poorCall(13);
+    expect((await c.m.extend()).ok).to.equal(true); // 1 ¢ held: 12 ¢ available
+    const chunk = (amount: number) => callChunkHold(c.id, amount, 'USD', 60_000, { from_s: 6, to_s: 66 });
+    const before = await everything();
+    const told = await reserveOrReadInOneStatement(one().q, one().now_ms, c.card_id, chunk(20), 'n1');
+    expect(told && 'declined' in told ? { balance: told.declined.balance_minor, pending: told.declined.pending_minor } : told, 'more than available: the money told').to.deep.equal({ balance: 13, pending: 1 });
+    expect(await reserveOrReadInOneStatement(one().q, one().now_ms, c.card_id, chunk(5), 'n1', 11), 'sized from 11 ¢, but 12 ¢ are there').to.have.property('declined');
+    expect(await reserveOrReadInOneStatement(one().q, one().now_ms, c.card_id, chunk(5), 'n2'), 'another node').to.equal(null);
+    expect(await everything()).to.deep.equal(before);
+    const other = new pg.Client({ connectionString: t.tdb.url });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query('SELECT id FROM cards WHERE id = $1 FOR UPDATE', [c.card_id]);
+      const rolledBack = db.groupCommit!.stats.rolled_back;
+      expect(await reserveOrReadInOneStatement(one().q, one().now_ms, c.card_id, chunk(20), 'n1'), 'the card locked: its money is not told').to.equal(null);
+      expect(db.groupCommit!.stats.rolled_back).to.equal(rolledBack);
+    } finally {
+      await other.query('ROLLBACK');
+      await other.end();
+    }
+    expect(await everything()).to.deep.equal(before);
+    const held = await reserveOrReadInOneStatement(one().q, one().now_ms, c.card_id, chunk(5), 'n1', 12);
+    expect(held && 'hold' in held ? held.card : held).to.deep.include({ balance_minor: 13, pending_minor: 6 });
   });
 });
 
