@@ -12,6 +12,9 @@ import type { Rate } from '../../billing/rating/rate';
 import { RATE_SCALE } from '../../billing/rating/rate';
 import type { TxContext } from '../../billing/shared/context';
 import type { PostgresDatabase } from '../../billing/store/sql/postgres';
+import { createMerchant } from '../../billing/merchants/merchants';
+import { authorize } from '../../billing/settlement/settlement';
+import { unwrap } from '../../billing/shared/errors';
 import { verifyLedger } from '../../billing/verify/ledger-verify';
 import { createTestBilling, requireKind } from '../support/databases';
 import type { TestBilling } from '../support/databases';
@@ -244,6 +247,60 @@ describe('a call\'s metering in one statement (pg)', function () {
     expect(await everything()).to.deep.equal(before);
     const held = await reserveOrReadInOneStatement(one().q, one().now_ms, c.card_id, chunk(5), 'n1', 12);
     expect(held && 'hold' in held ? held.card : held).to.deep.include({ balance_minor: 13, pending_minor: 6 });
+  });
+
+  it('under contention (calls sharing cards with each other and with merchants, on both group-commit connections): never an overdraft, every call billed exactly its captured chunks', async () => {
+    const merchant = unwrap(await t.billing.tx((ctx) => createMerchant(ctx, 'Shop'))).merchant.id;
+    const cards = await Promise.all([0, 1, 2].map(() => t.billing.issueCard({ value_minor: 37, currency: 'USD' })));
+    const r: Rate = { ...SELL, initial_increment_s: 6, increment_s: 6 }; // 1 ¢ per 6 s
+    const calls: Array<{ m: CallMetering; id: string; card_id: number }> = [];
+    for (let i = 0; i < 9; i++) {
+      const card = cards[i % 3]!;
+      const id = `n1-race-${i}`;
+      await t.billing.tx((ctx) => insertCallRecord(ctx.q, { id, card_id: card.card_id, caller_number: null, access_number: null, channel_id: null, started_at_ms: ctx.now_ms, ivr_node: 'n1' }));
+      calls.push({ m: new CallMetering(t.billing, id, card.card_id, 'USD', r, 12, 'n1'), id, card_id: card.card_id });
+    }
+    const tx0 = db.stats.transactions;
+    /** The IVR's loop for one call, a second at a time: reserve ahead, capture what elapsed, hang up at `hangup_s` or the limit. */
+    const meter = async (c: (typeof calls)[number], hangup_s: number) => {
+      await c.m.extend();
+      let s = 0;
+      while (s < hangup_s && s < c.m.limit_s) {
+        s = Math.min(hangup_s, c.m.limit_s, s + 3);
+        if (c.m.limit_s - s <= 6) await c.m.extend();
+        await c.m.captureElapsed(s);
+      }
+      return c.m.finish(s, ENDED(s));
+    };
+    const spend = async (card: (typeof cards)[number]) => {
+      let charged = 0;
+      for (let i = 0; i < 6; i++) {
+        const a = await t.billing.tx((ctx) => authorize(ctx, merchant, { card_number: card.number, pin: card.pin, amount: 2, currency: 'USD', capture: true }));
+        if (a.ok) charged += 2;
+      }
+      return charged;
+    };
+    const [bills, charges] = await Promise.all([
+      Promise.all(calls.map((c, i) => meter(c, 20 + 9 * i))),
+      Promise.all(cards.map(spend)),
+    ]);
+    expect(db.stats.transactions - tx0, 'some moves took the transaction: the contention was real').to.be.greaterThan(0);
+    const q = t.billing.read().q;
+    for (const [i, c] of calls.entries()) {
+      const rec = await callRecordById(q, c.id);
+      const held = await q.one<{ n: number }>("SELECT COALESCE(SUM(captured_minor), 0) AS n FROM holds WHERE call_id = ? AND status = 'captured'", [c.id]);
+      expect(rec?.status).to.equal('completed');
+      expect(Number(rec?.captured_minor), `call ${i}: the record says what its holds captured`).to.equal(Number(held?.n));
+      expect(Number(rec?.captured_minor)).to.equal(bills[i]!.captured_minor);
+      expect(bills[i]!.captured_minor, `call ${i}: billed its cost`).to.equal(bills[i]!.cost_minor);
+    }
+    for (const [k, card] of cards.entries()) {
+      const row = await q.one<{ balance_minor: number; pending_minor: number }>('SELECT balance_minor, pending_minor FROM cards WHERE id = ?', [card.card_id]);
+      const spent = calls.filter((c) => c.card_id === card.card_id).reduce((n, c) => n + bills[calls.indexOf(c)]!.captured_minor, 0) + charges[k]!;
+      expect({ balance: Number(row?.balance_minor), pending: Number(row?.pending_minor) }).to.deep.equal({ balance: 37 - spent, pending: 0 });
+      expect(37 - spent).to.be.at.least(0);
+    }
+    expect((await verifyLedger(q)).violations).to.deep.equal([]);
   });
 });
 
