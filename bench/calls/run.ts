@@ -84,15 +84,15 @@ async function main(): Promise<void> {
   // How long the main thread's event loop (the IVR and the driver; the simulator too with --sim-thread off) kept ready work waiting.
   const loopDelay = monitorEventLoopDelay({ resolution: 5 });
   loopDelay.enable();
-  const pgStats = db instanceof PostgresDatabase ? db : undefined;
-  const work0 = pgStats && { ...pgStats.stats, grouped: pgStats.groupCommit?.stats.statements ?? 0 };
+  const pgDb = db instanceof PostgresDatabase ? db : undefined;
+  const work0 = pgDb && { ...pgDb.stats, grouped: pgDb.groupCommit?.stats.statements ?? 0 };
   const cpu0 = process.cpuUsage();
   const t0 = Date.now();
   const lat = await stand.run();
   await ivr.idle();
   const wall_s = (Date.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
-  const work = pgStats && work0 && { transactions: pgStats.stats.transactions - work0.transactions, statements: pgStats.stats.statements - work0.statements, grouped: (pgStats.groupCommit?.stats.statements ?? 0) - work0.grouped };
+  const work = pgDb && work0 && { transactions: pgDb.stats.transactions - work0.transactions, statements: pgDb.stats.statements - work0.statements, grouped: (pgDb.groupCommit?.stats.statements ?? 0) - work0.grouped };
   loopDelay.disable();
 
   const report = await verifyLedger(db);

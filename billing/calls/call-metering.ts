@@ -125,30 +125,32 @@ export class CallMetering {
    * call taken over, a row locked elsewhere): extendOnce then decides in a transaction.
    */
   private async extendInOneStatement(): Promise<boolean | null> {
-    let req = this.meter.nextChunk(Number.MAX_SAFE_INTEGER);
-    let sized_from: number | undefined;
-    for (;;) {
-      const ctx = this.billing.oneStatement();
-      if (!ctx || !req || req.amount_minor <= 0) return null;
-      const ttl_ms = (req.to_s - req.from_s) * 1000 + CALL_HOLD_GRACE_MS;
-      const done = await reserveOrReadInOneStatement(ctx.q, ctx.now_ms, this.card_id, callChunkHold(this.call_id, req.amount_minor, this.currency, ttl_ms, req), this.owner, sized_from);
-      if (!done) return null;
-      if ('hold' in done) {
-        this.meter.addChunk(done.hold.id, req);
-        this.availableAfterMove = availableMinor(done.card);
-        return true;
-      }
-      // Declined: a shrunk chunk only once, sized from the locked card's money.
-      if (sized_from !== undefined) return null;
-      sized_from = availableMinor(done.declined);
-      const shrunk = this.meter.nextChunk(sized_from);
-      if (!shrunk) {
-        this.meter.limitIsFinal = true;
-        return false;
-      }
-      if (!shrunk.shrunk) return null;
-      req = shrunk;
+    const whole = await this.reserveInOneStatement(this.meter.nextChunk(Number.MAX_SAFE_INTEGER));
+    if (whole === null || whole === true) return whole;
+    // Declined: sized from the card's money as the declined statement locked it.
+    const shrunk = this.meter.nextChunk(whole.available);
+    if (!shrunk) {
+      this.meter.limitIsFinal = true;
+      return false;
     }
+    if (!shrunk.shrunk) return null;
+    return (await this.reserveInOneStatement(shrunk, whole.available)) === true ? true : null;
+  }
+
+  /**
+   * `req` reserved in one statement (only while the card has exactly `sized_from` available, when
+   * given): true, the meter told; `available`, the declined card's money; null for the general path.
+   */
+  private async reserveInOneStatement(req: ChunkRequest | null, sized_from?: number): Promise<true | { available: number } | null> {
+    const ctx = this.billing.oneStatement();
+    if (!ctx || !req || req.amount_minor <= 0) return null;
+    const ttl_ms = (req.to_s - req.from_s) * 1000 + CALL_HOLD_GRACE_MS;
+    const done = await reserveOrReadInOneStatement(ctx.q, ctx.now_ms, this.card_id, callChunkHold(this.call_id, req.amount_minor, this.currency, ttl_ms, req), this.owner, sized_from);
+    if (!done) return null;
+    if ('declined' in done) return { available: availableMinor(done.declined) };
+    this.meter.addChunk(done.hold.id, req);
+    this.availableAfterMove = availableMinor(done.card);
+    return true;
   }
 
   /**
