@@ -14,7 +14,6 @@ import { IndexedRouteLookup } from './routing/indexed-route-lookup';
 import { Routing } from './routing/routing';
 import type { Clock } from './shared/clock';
 import type { BillingPolicy, TxContext } from './shared/context';
-import { keyedSql } from './store/sql/database';
 import type { Database, Sql } from './store/sql/database';
 
 export interface IssueCardInput {
@@ -77,14 +76,10 @@ export class Billing {
   /**
    * A context whose statements are each a whole transaction, answered after its COMMIT (group
    * commit on PostgreSQL), for the one-statement money moves; null on SQLite, where they do not apply.
-   * With `card_id`, its statements lock that card: none goes into a batch while another batch
-   * holding a statement for the same card is in flight (StatementOptions.key).
    */
-  oneStatement(card_id?: number): TxContext | null {
-    const grouped = this.db.grouped;
-    if (!grouped) return null;
-    const q = card_id === undefined ? grouped : keyedSql(grouped, `card:${card_id}`);
-    return { q, now_ms: this.clock.now().getTime(), hasher: this.hasher, policy: this.policy };
+  oneStatement(): TxContext | null {
+    const q = this.db.grouped;
+    return q ? { q, now_ms: this.clock.now().getTime(), hasher: this.hasher, policy: this.policy } : null;
   }
 
   /** Issues one card with a fresh number and PIN (web shop sale, demo data). Returns the secrets once. */

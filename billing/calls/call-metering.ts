@@ -142,7 +142,7 @@ export class CallMetering {
    * given): true, the meter told; `available`, the declined card's money; null for the general path.
    */
   private async reserveInOneStatement(req: ChunkRequest | null, sized_from?: number): Promise<true | { available: number } | null> {
-    const ctx = this.billing.oneStatement(this.card_id);
+    const ctx = this.billing.oneStatement();
     if (!ctx || !req || req.amount_minor <= 0) return null;
     const ttl_ms = (req.to_s - req.from_s) * 1000 + CALL_HOLD_GRACE_MS;
     const done = await reserveOrReadInOneStatement(ctx.q, ctx.now_ms, this.card_id, callChunkHold(this.call_id, req.amount_minor, this.currency, ttl_ms, req), this.owner, sized_from);
@@ -168,7 +168,7 @@ export class CallMetering {
     let n = 0;
     for (const c of this.meter.dueForCapture(elapsed_s)) {
       this.availableAfterMove = undefined;
-      const one = this.billing.oneStatement(this.card_id);
+      const one = this.billing.oneStatement();
       const card = one && (await settleCallChunkInOneStatement(one, c.hold_id, c.amount_minor, this.owner));
       if (card) {
         this.availableAfterMove = availableMinor(card);
@@ -218,7 +218,7 @@ export class CallMetering {
    * or null when the transaction of finish must decide (nothing was written).
    */
   private async finishInOneStatement(captures: readonly ChunkSettlement[], close: Omit<CallClose, 'captured_minor'>): Promise<number | null> {
-    const one = this.billing.oneStatement(this.card_id);
+    const one = this.billing.oneStatement();
     if (!one || this.owner === undefined) return null;
     const total = captures.reduce((n, c) => n + c.amount_minor, this.meter.captured_minor);
     return (await finishInOneStatement(one, this.call_id, this.owner, captures, { ...close, captured_minor: total })) ? total : null;

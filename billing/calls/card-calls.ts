@@ -55,7 +55,7 @@ export async function claimCardCall(ctx: TxContext, call: CardCall, o: { max_cal
  * waits for the lock.
  */
 export async function claimCardPlace(billing: Billing, call: CardCall, o: { max_calls: number; ttl_ms: number; force?: boolean }): Promise<CardCallClaim> {
-  const one = billing.oneStatement(call.card_id);
+  const one = billing.oneStatement();
   if (one) {
     const max_calls = o.force ? 0 : o.max_calls;
     const row = await orGeneralPath(one.q.one<{ r: number | null }>(

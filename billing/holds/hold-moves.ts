@@ -13,7 +13,7 @@ import { captureInOneStatement, reserveInOneStatement } from './one-statement';
  * transaction of hold-engine.ts — the only path on SQLite.
  */
 export async function placeHold(billing: Billing, card_id: number, h: NewHold): Promise<Result<Hold>> {
-  const one = billing.oneStatement(card_id);
+  const one = billing.oneStatement();
   const done = one && (await reserveInOneStatement(one.q, one.now_ms, card_id, h));
   if (done) return ok(done.hold);
   return billing.tx(async (ctx) => {

@@ -249,20 +249,6 @@ describe('a call\'s metering in one statement (pg)', function () {
     expect(held && 'hold' in held ? held.card : held).to.deep.include({ balance_minor: 13, pending_minor: 6 });
   });
 
-  it('a chunk of a card that a batch in flight holds waits for that batch, then is reserved in one statement: no transaction', async () => {
-    const c = await call('n1');
-    // Another move of the same card in flight for 300 ms: the card's row locked in its batch.
-    const other = t.billing.oneStatement(c.card_id)!;
-    const held = Promise.all([other.q.one('SELECT id FROM cards WHERE id = ? FOR UPDATE', [c.card_id]), other.q.one('SELECT pg_sleep(0.3)')]);
-    await new Promise((r) => setTimeout(r, 60));
-    const before = count();
-    expect((await c.m.extend()).ok).to.equal(true);
-    await held;
-    expect(db.stats.transactions, 'kept out of the other connection, where it would have found the card locked').to.equal(before.transactions);
-    const pending = await t.billing.read().q.one<{ n: number }>("SELECT COUNT(*) AS n FROM holds WHERE call_id = ? AND status = 'pending'", [c.id]);
-    expect(Number(pending?.n)).to.equal(2);
-  });
-
   it('under contention (calls sharing cards with each other and with merchants, on both group-commit connections): never an overdraft, every call billed exactly its captured chunks', async () => {
     const merchant = unwrap(await t.billing.tx((ctx) => createMerchant(ctx, 'Shop'))).merchant.id;
     const cards = await Promise.all([0, 1, 2].map(() => t.billing.issueCard({ value_minor: 37, currency: 'USD' })));

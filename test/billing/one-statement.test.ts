@@ -244,40 +244,6 @@ describe('one-statement money moves (pg)', function () {
     expect(card?.balance_minor).to.equal(5000 - 200);
   });
 
-  it('group commit: a statement keyed for a card waits for the batch in flight holding that key, instead of finding its row locked; other keys go on', async () => {
-    const gc = (t.billing.db as PostgresDatabase).groupCommit!;
-    const y = (await t.billing.issueCard({ value_minor: 100, currency: 'USD' })).card_id;
-    const lockNow = 'SELECT id FROM cards WHERE id = ? FOR UPDATE SKIP LOCKED';
-    const done: string[] = [];
-    const mark = <T>(name: string, p: Promise<T>) => p.then((v) => { done.push(name); return v; });
-    // A batch in flight holding card X for 300 ms: its row lock, then a sleep in the same transaction.
-    const held = Promise.all([mark('held', gc.one<{ id: number }>(lockNow, [w.card_id], { key: `card:${w.card_id}` })), gc.one('SELECT pg_sleep(0.3)')]);
-    await new Promise((r) => setTimeout(r, 60));
-    const [sameKey, otherKey, noKey] = await Promise.all([
-      mark('same key', gc.one<{ id: number }>(lockNow, [w.card_id], { key: `card:${w.card_id}` })),
-      mark('other key', gc.one<{ id: number }>(lockNow, [y], { key: `card:${y}` })),
-      mark('no key', gc.one<{ id: number }>(lockNow, [w.card_id])),
-    ]);
-    const [first] = await held;
-    expect(first?.id).to.equal(w.card_id);
-    // Unkeyed, a statement goes to the other connection at once and finds X locked (what a keyed one avoids).
-    expect(noKey, 'an unkeyed statement found the row locked').to.equal(undefined);
-    expect(otherKey?.id, 'another card went on meanwhile').to.equal(y);
-    expect(sameKey?.id, 'the keyed statement waited for the batch and then locked the row').to.equal(w.card_id);
-    expect(done.indexOf('other key')).to.be.lessThan(done.indexOf('held'));
-    expect(done.indexOf('same key')).to.be.greaterThan(done.indexOf('held'));
-    expect(gc.stats.rolled_back).to.equal(0);
-  });
-
-  it('group commit: statements with the same key queued together share one batch', async () => {
-    const gc = (t.billing.db as PostgresDatabase).groupCommit!;
-    const before = { ...gc.stats };
-    const key = { key: `card:${w.card_id}` };
-    const rows = await Promise.all([1, 2, 3].map(() => gc.one<{ id: number }>('SELECT id FROM cards WHERE id = ? FOR UPDATE SKIP LOCKED', [w.card_id], key)));
-    expect(rows.map((r) => r?.id), 'one transaction: each sees its own lock, none skips').to.deep.equal([w.card_id, w.card_id, w.card_id]);
-    expect(gc.stats.batches - before.batches).to.equal(1);
-  });
-
   it('group commit: a connection the server drops while it is idle is replaced; the next statements go through', async () => {
     const { PostgresDatabase: Pg } = await import('../../billing/store/sql/postgres');
     const db = new Pg(t.tdb.url, { groupCommit: { connections: 1 } });

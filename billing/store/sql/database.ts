@@ -10,32 +10,9 @@ export interface Sql {
   readonly dialect: Dialect;
   /** ` FOR UPDATE` on PostgreSQL (row lock); empty on SQLite, where BEGIN IMMEDIATE serialises writers. */
   readonly forUpdate: string;
-  all<T = Row>(sql: string, params?: readonly SqlValue[], options?: StatementOptions): Promise<T[]>;
-  one<T = Row>(sql: string, params?: readonly SqlValue[], options?: StatementOptions): Promise<T | undefined>;
-  run(sql: string, params?: readonly SqlValue[], options?: StatementOptions): Promise<{ changes: number }>;
-}
-
-/** What a statement may tell the database besides its SQL (ignored where it does not apply). */
-export interface StatementOptions {
-  /**
-   * The row the statement locks (`card:42`). PostgreSQL's group commit does not put it in a batch
-   * while another batch holding a statement with the same key is in flight: it would find the row
-   * locked and decline (SKIP LOCKED), and its caller would take the slower general transaction.
-   * It goes in the next batch instead.
-   */
-  key?: string;
-}
-
-/** `q` with `key` on every statement (see StatementOptions). */
-export function keyedSql(q: Sql, key: string): Sql {
-  const options = { key };
-  return {
-    dialect: q.dialect,
-    forUpdate: q.forUpdate,
-    all: <T = Row>(sql: string, params?: readonly SqlValue[]) => q.all<T>(sql, params, options),
-    one: <T = Row>(sql: string, params?: readonly SqlValue[]) => q.one<T>(sql, params, options),
-    run: (sql: string, params?: readonly SqlValue[]) => q.run(sql, params, options),
-  };
+  all<T = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
+  one<T = Row>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined>;
+  run(sql: string, params?: readonly SqlValue[]): Promise<{ changes: number }>;
 }
 
 export type Dialect = 'sqlite' | 'pg';

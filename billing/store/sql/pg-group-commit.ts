@@ -47,8 +47,6 @@ export class PgGroupCommit extends PgStatementQueue implements Sql {
   private open = 0;
   private connecting = 0;
   private readonly inFlight = new Set<Promise<void>>();
-  /** Keys of the statements in the batches in flight, with how many statements hold each. */
-  private readonly keysInFlight = new Map<string, number>();
 
   constructor(
     private readonly config: pg.ClientConfig,
@@ -75,39 +73,9 @@ export class PgGroupCommit extends PgStatementQueue implements Sql {
         if (this.open + this.connecting < this.options.connections) this.connect();
         return;
       }
-      const batch = this.nextBatch();
-      if (batch.length === 0) {
-        // Everything queued waits for a key in flight: the batch holding it pumps when it ends.
-        this.idle.push(client);
-        return;
-      }
+      const batch = this.queue.splice(0, MAX_BATCH);
       const run = this.runBatch(client, batch).finally(() => { this.inFlight.delete(run); });
       this.inFlight.add(run);
-    }
-  }
-
-  /**
-   * The next batch: queued statements in their order, up to MAX_BATCH, leaving queued those whose
-   * key a batch in flight holds (on the other connection they would find its rows locked and
-   * decline). Statements with the same key may share a batch: one transaction, one after the other.
-   */
-  private nextBatch(): Queued[] {
-    const batch: Queued[] = [];
-    const waiting: Queued[] = [];
-    for (const q of this.queue.splice(0)) {
-      (batch.length < MAX_BATCH && (q.key === undefined || !this.keysInFlight.has(q.key)) ? batch : waiting).push(q);
-    }
-    this.queue.push(...waiting);
-    for (const q of batch) if (q.key !== undefined) this.keysInFlight.set(q.key, (this.keysInFlight.get(q.key) ?? 0) + 1);
-    return batch;
-  }
-
-  private releaseKeys(batch: readonly Queued[]): void {
-    for (const q of batch) {
-      if (q.key === undefined) continue;
-      const n = (this.keysInFlight.get(q.key) ?? 1) - 1;
-      if (n > 0) this.keysInFlight.set(q.key, n);
-      else this.keysInFlight.delete(q.key);
     }
   }
 
@@ -157,7 +125,6 @@ export class PgGroupCommit extends PgStatementQueue implements Sql {
       lost = err;
       await Promise.allSettled([commit, ...done]);
     }
-    this.releaseKeys(batch);
     if (lost === undefined && !committed && !members.some((m) => m.error !== undefined)) lost = new Error('the batch transaction ended without COMMIT');
     if (lost !== undefined) {
       // BEGIN or COMMIT failed: the connection is gone or unusable, and the COMMIT's fate is unknown.

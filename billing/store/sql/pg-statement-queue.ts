@@ -1,12 +1,11 @@
 import type pg from 'pg';
-import type { Row, Sql, SqlValue, StatementOptions } from './database';
+import type { Row, Sql, SqlValue } from './database';
 
-/** One statement waiting for its turn: the prepared text, its parameters, its key and its caller. */
+/** One statement waiting for its turn: the prepared text, its parameters and its caller. */
 export interface Queued {
   text: string;
   name: string | undefined;
   values: SqlValue[];
-  key: string | undefined;
   resolve: (r: pg.QueryResult) => void;
   reject: (e: unknown) => void;
 }
@@ -28,23 +27,23 @@ export abstract class PgStatementQueue implements Pick<Sql, 'all' | 'one' | 'run
   /** Sends what is queued (called on the turn after the first statement of a batch queued up). */
   protected abstract drain(): void;
 
-  all<T = Row>(sql: string, params: readonly SqlValue[] = [], options?: StatementOptions): Promise<T[]> {
-    return this.enqueue(sql, params, options).then((r) => r.rows as T[]);
+  all<T = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+    return this.enqueue(sql, params).then((r) => r.rows as T[]);
   }
 
-  one<T = Row>(sql: string, params: readonly SqlValue[] = [], options?: StatementOptions): Promise<T | undefined> {
-    return this.enqueue(sql, params, options).then((r) => r.rows[0] as T | undefined);
+  one<T = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
+    return this.enqueue(sql, params).then((r) => r.rows[0] as T | undefined);
   }
 
-  run(sql: string, params: readonly SqlValue[] = [], options?: StatementOptions): Promise<{ changes: number }> {
-    return this.enqueue(sql, params, options).then((r) => ({ changes: r.rowCount ?? 0 }));
+  run(sql: string, params: readonly SqlValue[] = []): Promise<{ changes: number }> {
+    return this.enqueue(sql, params).then((r) => ({ changes: r.rowCount ?? 0 }));
   }
 
-  private enqueue(sql: string, params: readonly SqlValue[], options: StatementOptions | undefined): Promise<pg.QueryResult> {
+  private enqueue(sql: string, params: readonly SqlValue[]): Promise<pg.QueryResult> {
     if (this.closed) return Promise.reject(new Error('the database is closed'));
     const { text, name } = this.prepared(sql);
     return new Promise((resolve, reject) => {
-      this.queue.push({ text, name, values: params as SqlValue[], key: options?.key, resolve, reject });
+      this.queue.push({ text, name, values: params as SqlValue[], resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => { this.scheduled = false; this.drain(); });
