@@ -125,7 +125,7 @@ export class CallMetering {
    * call taken over, a row locked elsewhere): extendOnce then decides in a transaction.
    */
   private async extendInOneStatement(): Promise<boolean | null> {
-    const whole = await this.reserveInOneStatement(this.meter.nextChunk(Number.MAX_SAFE_INTEGER));
+    const whole = await this.reserveChunkInOneStatement(this.meter.nextChunk(Number.MAX_SAFE_INTEGER));
     if (whole === null || whole === true) return whole;
     // Declined: sized from the card's money as the declined statement locked it.
     const shrunk = this.meter.nextChunk(whole.available);
@@ -134,14 +134,14 @@ export class CallMetering {
       return false;
     }
     if (!shrunk.shrunk) return null;
-    return (await this.reserveInOneStatement(shrunk, whole.available)) === true ? true : null;
+    return (await this.reserveChunkInOneStatement(shrunk, whole.available)) === true ? true : null;
   }
 
   /**
    * `req` reserved in one statement (only while the card has exactly `sized_from` available, when
    * given): true, the meter told; `available`, the declined card's money; null for the general path.
    */
-  private async reserveInOneStatement(req: ChunkRequest | null, sized_from?: number): Promise<true | { available: number } | null> {
+  private async reserveChunkInOneStatement(req: ChunkRequest | null, sized_from?: number): Promise<true | { available: number } | null> {
     const ctx = this.billing.oneStatement();
     if (!ctx || !req || req.amount_minor <= 0) return null;
     const ttl_ms = (req.to_s - req.from_s) * 1000 + CALL_HOLD_GRACE_MS;
@@ -193,7 +193,7 @@ export class CallMetering {
       billed_seconds: bill.billed_s, cost_minor: bill.cost_minor, talk_ms: Math.round(talk_s * 1000),
       hangup_cause: fields.hangup_cause, answered_at_ms: fields.answered_at_ms, ended_at_ms: fields.ended_at_ms, status: fields.status,
     };
-    const captured = (await this.finishInOneStatement(bill.captures, close)) ?? await this.billing.tx(async (ctx) => {
+    const captured = (await this.billInOneStatement(bill.captures, close)) ?? await this.billing.tx(async (ctx) => {
       if (!(await this.owned(ctx.q))) throw this.notOwned();
       let total = this.meter.captured_minor;
       for (const c of bill.captures) {
@@ -217,7 +217,7 @@ export class CallMetering {
    * pending: the whole final bill in one statement (finish-one-statement.ts). The total captured,
    * or null when the transaction of finish must decide (nothing was written).
    */
-  private async finishInOneStatement(captures: readonly ChunkSettlement[], close: Omit<CallClose, 'captured_minor'>): Promise<number | null> {
+  private async billInOneStatement(captures: readonly ChunkSettlement[], close: Omit<CallClose, 'captured_minor'>): Promise<number | null> {
     const one = this.billing.oneStatement();
     if (!one || this.owner === undefined) return null;
     const total = captures.reduce((n, c) => n + c.amount_minor, this.meter.captured_minor);
