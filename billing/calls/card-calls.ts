@@ -1,5 +1,4 @@
 import type { Billing } from '../billing';
-import { cardIdLocked } from '../cards/card-lock';
 import { orGeneralPath } from '../holds/one-statement';
 import type { TxContext } from '../shared/context';
 import type { Sql } from '../store/sql/database';
@@ -25,7 +24,7 @@ export type CardCallClaim = { claimed: true } | { claimed: false; in_use: number
 
 /**
  * Takes one of the card's `max_calls` places for `call` (0 = no limit), or says how many calls
- * already use it. Under the card's lock (billing/cards/card-lock.ts; SQLite's BEGIN IMMEDIATE serialises), so
+ * already use it. Under the card's row lock (PostgreSQL; SQLite's BEGIN IMMEDIATE serialises), so
  * two logins racing on two servers cannot both take the last place. Claiming again with the same
  * id renews the place (a reconnecting IVR adopting its call). `force` takes the place whatever
  * the limit: a call already in progress is never refused.
@@ -34,7 +33,7 @@ export async function claimCardCall(ctx: TxContext, call: CardCall, o: { max_cal
   const { q, now_ms } = ctx;
   // Once the lock is granted, the next statement (its own snapshot) sees every place committed
   // before. The places of dead processes (expired) do not count; the sweeper deletes them.
-  await q.one(`SELECT id FROM cards WHERE id = ${cardIdLocked(q)}${q.forUpdate}`, [call.card_id]);
+  await q.one(`SELECT id FROM cards WHERE id = ?${q.forUpdate}`, [call.card_id]);
   const limited = o.max_calls > 0 && !o.force;
   // Counted and taken in one statement: a login's claim costs BEGIN, two statements and COMMIT.
   const taken = await q.run(
@@ -50,8 +49,8 @@ export async function claimCardCall(ctx: TxContext, call: CardCall, o: { max_cal
 
 /**
  * Takes a card's place in a transaction of its own, as a login does: on PostgreSQL ONE call of
- * `claim_card_call` (migrations 011 and 012: the same lock, count and insert as `claimCardCall`,
- * group committed with other one-statement moves) when the card's lock is free now; else, and on
+ * `claim_card_call` (migration 011: the same lock, count and insert as `claimCardCall`, group
+ * committed with other one-statement moves) when the card's row lock is free now; else, and on
  * SQLite, the transaction of `claimCardCall`. The two forms decide alike; the function only never
  * waits for the lock.
  */

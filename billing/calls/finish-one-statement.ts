@@ -1,4 +1,3 @@
-import { lockedIds } from '../cards/card-lock';
 import { isPostgres, orGeneralPath } from '../holds/one-statement';
 import { TELEPHONY_REVENUE } from '../ledger/accounts';
 import type { TxContext } from '../shared/context';
@@ -16,10 +15,9 @@ export interface ChunkSettlement { hold_id: string; amount_minor: number }
  * chunks as JSON [{hold_id, amount_minor}], $5 now, $6 entry kind, $7 account credited, $8… the
  * record's closing fields, $16/$17 the buy side (NULL: none, left as it is).
  *
- * - `rec`, `locked`: the call record and the chunks' holds, locked now or not at all (`SKIP
- *   LOCKED`), the holds only once their card's lock is taken now (billing/cards/card-lock.ts).
- *   Rows locked FOR UPDATE come back as their newest version, so `ready` decides on what no one
- *   can change any more until COMMIT.
+ * - `rec`, `locked`: the call record, the chunks' holds and their card, locked now or not at all
+ *   (see cardLockedNow). Rows locked FOR UPDATE come back as their newest version, so `ready`
+ *   decides on what no one can change any more until COMMIT.
  * - `ready`: the call is active, owned by $2 and has carrier rate $3 (a carrier the SIP edge sets
  *   meanwhile makes the statement decline, never close the call without its buy cost), and EVERY
  *   chunk is a pending hold of this call that its settlement fits: a void, or a capture of 1…held
@@ -33,8 +31,8 @@ WITH rec AS (
 ),
 moves AS (SELECT hold_id, amount_minor FROM jsonb_to_recordset($4::jsonb) AS m(hold_id text, amount_minor bigint)),
 locked AS (
-  SELECT h.id, h.call_id, h.status, h.amount_minor, h.expires_at_ms FROM holds h
-  WHERE h.id IN ${lockedIds('SELECT id, card_id FROM holds WHERE id IN (SELECT hold_id FROM moves)', 'now')} FOR UPDATE OF h SKIP LOCKED
+  SELECT h.id, h.call_id, h.status, h.amount_minor, h.expires_at_ms FROM holds h JOIN cards c ON c.id = h.card_id
+  WHERE h.id IN (SELECT hold_id FROM moves) FOR UPDATE OF h, c SKIP LOCKED
 ),
 ready AS (
   SELECT EXISTS (SELECT 1 FROM rec) AND (

@@ -16,8 +16,8 @@ export const NOTHING_TO_CLEAR = 'pin_failures = 0 AND pin_lockouts = 0 AND locke
  * authenticateCard's common case in ONE read: neither key of the source throttled, the number and
  * PIN right, no failure or lockout counted, no lock — the case where the general path writes
  * nothing and answers with the card. In every other case this returns null having acted on
- * nothing, and the general path (card-auth.ts) decides under the card's lock: it counts a failure,
- * locks the card, clears an old lock. Reading without the card's lock is the general path's success
+ * nothing, and the general path (card-auth.ts) decides under its row lock: it counts a failure,
+ * locks the card, clears an old lock. Reading without the row lock is the general path's success
  * ordered just before any failure being counted at the same moment: the card as last committed.
  * Plain SQL, so the same on SQLite and PostgreSQL.
  */

@@ -1,6 +1,5 @@
 import type { Sql } from '../store/sql/database';
 import type { Card } from './card';
-import { cardIdLocked, lockedIds } from './card-lock';
 
 export const CARD_COLUMNS =
   'id, serial, last4, batch_id, currency, status, expiry_kind, expiry_days, expires_at_ms, activated_at_ms, first_used_at_ms, created_at_ms, balance_minor, pending_minor, pin_failures, locked_until_ms, pin_lockouts, pin_blocked_at_ms';
@@ -14,14 +13,12 @@ export const VISIBLE_CARD = "(cards.batch_id IS NULL OR NOT EXISTS (SELECT 1 FRO
 
 export type CardRowWithSecrets = Card & { number_hash: string; pin_hash: string };
 
-/** With `lock`, the card's lock is taken first (billing/cards/card-lock.ts) and its row is read FOR UPDATE: its newest version. */
 export async function cardById(q: Sql, id: number, lock = false): Promise<Card | undefined> {
-  return q.one<Card>(`SELECT ${CARD_COLUMNS} FROM cards WHERE id = ${lock ? cardIdLocked(q) : '?'} AND ${VISIBLE_CARD}${lock ? q.forUpdate : ''}`, [id]);
+  return q.one<Card>(`SELECT ${CARD_COLUMNS} FROM cards WHERE id = ? AND ${VISIBLE_CARD}${lock ? q.forUpdate : ''}`, [id]);
 }
 
 export async function cardByNumberHash(q: Sql, numberHash: string, lock = false): Promise<CardRowWithSecrets | undefined> {
-  const where = lock && q.dialect === 'pg' ? `id = ${lockedIds('SELECT id, id AS card_id FROM cards WHERE number_hash = ?', 'wait')}` : 'number_hash = ?';
-  return q.one<CardRowWithSecrets>(`SELECT ${CARD_COLUMNS}, number_hash, pin_hash FROM cards WHERE ${where} AND ${VISIBLE_CARD}${lock ? q.forUpdate : ''}`, [numberHash]);
+  return q.one<CardRowWithSecrets>(`SELECT ${CARD_COLUMNS}, number_hash, pin_hash FROM cards WHERE number_hash = ? AND ${VISIBLE_CARD}${lock ? q.forUpdate : ''}`, [numberHash]);
 }
 
 export async function cardBySerial(q: Sql, serial: string): Promise<Card | undefined> {

@@ -1,7 +1,6 @@
 import type { Card } from '../cards/card';
 import { availableMinor, expiryOnFirstUse, spendBlocker } from '../cards/card';
 import { cardById } from '../cards/card-rows';
-import { lockCard } from '../cards/card-lock';
 import type { AccountId, EntryKind } from '../ledger/accounts';
 import { cardAccount } from '../ledger/accounts';
 import { postEntry } from '../ledger/ledger-writer';
@@ -216,10 +215,7 @@ export async function expireOverdueHolds(ctx: TxContext, limit: number): Promise
     [ctx.now_ms, limit],
   );
   let n = 0;
-  for (const h of overdue) {
-    await lockCard(ctx.q, h.card_id); // the holds of a card are written under its lock (billing/cards/card-lock.ts)
-    if ((await expireHoldRow(ctx, h.id, h.amount_minor, h.card_id)) > 0) n++;
-  }
+  for (const h of overdue) if ((await expireHoldRow(ctx, h.id, h.amount_minor, h.card_id)) > 0) n++;
   return n;
 }
 

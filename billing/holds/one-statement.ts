@@ -3,7 +3,6 @@ import type { CaptureTarget, NewHold } from './hold-engine';
 import type { Hold } from './hold';
 import { HOLD_COLUMNS } from './hold-rows';
 import { newId } from '../shared/ids';
-import { cardLockedNow, lockedIds } from '../cards/card-lock';
 
 /**
  * The hot hold moves as ONE PostgreSQL statement each: one round trip, a whole transaction (group
@@ -14,10 +13,16 @@ import { cardLockedNow, lockedIds } from '../cards/card-lock';
  * runs on SQLite, where a statement costs no round trip. The rules therefore live in one place:
  * these statements only restate, as WHERE clauses PostgreSQL checks atomically with the write
  * (under the UPDATE's row lock), the conditions under which the general form would succeed, and
- * then write exactly what it would write (same rows, same postings). Each takes its card's lock
- * now or not at all (billing/cards/card-lock.ts), so it never waits for another transaction: when
- * the card is held, it changes nothing and the general path does the waiting.
+ * then write exactly what it would write (same rows, same postings).
  */
+
+/**
+ * The card row `where` picks, locked now or not at all: `FOR UPDATE SKIP LOCKED` never waits for
+ * another transaction (the statement then matches nothing and the general path, in its own
+ * transaction, does the waiting). A one-statement move never waits on a row lock, so one slow
+ * transaction elsewhere cannot stall a whole group-committed batch of unrelated moves.
+ */
+export const cardLockedNow = (where: string): string => `(SELECT id FROM cards WHERE ${where} FOR UPDATE SKIP LOCKED)`;
 
 /** `cards` may be spent at `now` without the general path (spendBlocker, and no expiry set by a first use). */
 export function spendableCard(now: string): string {
@@ -73,7 +78,7 @@ SELECT card.last4, card.balance_minor, card.pending_minor FROM card, hold`;
 const RESERVE_OR_READ_SQL = `WITH ${RESERVE_CTES},
 unreserved AS (
   SELECT last4, balance_minor, pending_minor FROM cards
-  WHERE id = ${cardLockedNow('id = $3')} AND currency = $4 AND NOT EXISTS (SELECT 1 FROM hold) AND ($12::varchar IS NULL OR ${callOwnedBy('$8', '$12')})
+  WHERE id = $3 AND currency = $4 AND NOT EXISTS (SELECT 1 FROM hold) AND ($12::varchar IS NULL OR ${callOwnedBy('$8', '$12')})
   FOR UPDATE SKIP LOCKED
 )
 SELECT card.last4, card.balance_minor, card.pending_minor, true AS reserved FROM card, hold
@@ -137,8 +142,10 @@ export const ownerParam = (owner: HoldOwner): number | string | null =>
 const ownerClause = (owner: HoldOwner['kind']): string =>
   owner === 'any' ? '$6::int IS NULL' : owner === 'merchant' ? "kind = 'merchant' AND merchant_id = $6" : callOwnedBy('holds.call_id', '$6::varchar');
 
-/** The hold $1 if its card is locked now (billing/cards/card-lock.ts: the card's lock guards its holds too), else NULL. */
-const lockedHold = `locked AS (SELECT ${lockedIds('SELECT id, card_id FROM holds WHERE id = $1', 'now')} AS id)`;
+/** The hold $1 and its card, both locked now or not at all (see cardLockedNow). */
+const lockedHold = `locked AS (
+  SELECT h.id FROM holds h JOIN cards c ON c.id = h.card_id WHERE h.id = $1 FOR UPDATE OF h, c SKIP LOCKED
+)`;
 
 /**
  * The CTEs `hold` (the updated hold row) and `card` (its card's money after) of a capture:

@@ -2,7 +2,6 @@ import type { Sql } from '../store/sql/database';
 import { assert } from '../shared/errors';
 import type { EntryKind, Posting } from './accounts';
 import { isBalanced } from './accounts';
-import { cardIdLocked } from '../cards/card-lock';
 
 export interface NewEntry {
   kind: EntryKind;
@@ -42,7 +41,7 @@ export async function postEntry(q: Sql, now_ms: number, entry: NewEntry): Promis
   await q.run(insertPostingsSql(entry.postings.length), params);
   for (const p of entry.postings) {
     if (p.card_id === null || entry.balances_applied_for?.includes(p.card_id)) continue;
-    const r = await q.run(`UPDATE cards SET balance_minor = balance_minor + ? WHERE id = ${cardIdLocked(q)}`, [p.amount_minor, p.card_id]);
+    const r = await q.run('UPDATE cards SET balance_minor = balance_minor + ? WHERE id = ?', [p.amount_minor, p.card_id]);
     assert(r.changes === 1, `card ${p.card_id} exists for its posting`);
   }
   return row.id;

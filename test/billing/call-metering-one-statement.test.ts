@@ -16,7 +16,6 @@ import { createMerchant } from '../../billing/merchants/merchants';
 import { authorize } from '../../billing/settlement/settlement';
 import { unwrap } from '../../billing/shared/errors';
 import { verifyLedger } from '../../billing/verify/ledger-verify';
-import { holdCard } from '../support/card-holder';
 import { createTestBilling, requireKind } from '../support/databases';
 import type { TestBilling } from '../support/databases';
 
@@ -157,12 +156,9 @@ describe('a call\'s metering in one statement (pg)', function () {
       // Declined at once by SKIP LOCKED, not by its batch's lock_timeout rolling back its neighbours too.
       expect(db.groupCommit!.stats.rolled_back).to.equal(rolledBack);
       await other.query('ROLLBACK');
-      const merchant = await holdCard(db, c.card_id);
-      try {
-        expect(await finishInOneStatement(one(), c.id, 'n1', [{ hold_id, amount_minor: 10 }], close(10)), 'the card held (a merchant spending it)').to.equal(false);
-      } finally {
-        await merchant.release();
-      }
+      await other.query('BEGIN');
+      await other.query('SELECT id FROM cards WHERE id = $1 FOR UPDATE', [c.card_id]);
+      expect(await finishInOneStatement(one(), c.id, 'n1', [{ hold_id, amount_minor: 10 }], close(10)), 'the card locked (a merchant spending it)').to.equal(false);
       expect(await everything()).to.deep.equal(before);
       expect(db.groupCommit!.stats.rolled_back).to.equal(rolledBack);
     } finally {
@@ -236,13 +232,17 @@ describe('a call\'s metering in one statement (pg)', function () {
     expect(await reserveOrReadInOneStatement(one().q, one().now_ms, c.card_id, chunk(5), 'n1', 11), 'sized from 11 ¢, but 12 ¢ are there').to.have.property('declined');
     expect(await reserveOrReadInOneStatement(one().q, one().now_ms, c.card_id, chunk(5), 'n2'), 'another node').to.equal(null);
     expect(await everything()).to.deep.equal(before);
-    const other = await holdCard(db, c.card_id);
+    const other = new pg.Client({ connectionString: t.tdb.url });
+    await other.connect();
     try {
+      await other.query('BEGIN');
+      await other.query('SELECT id FROM cards WHERE id = $1 FOR UPDATE', [c.card_id]);
       const rolledBack = db.groupCommit!.stats.rolled_back;
-      expect(await reserveOrReadInOneStatement(one().q, one().now_ms, c.card_id, chunk(20), 'n1'), 'the card held: its money is not told').to.equal(null);
+      expect(await reserveOrReadInOneStatement(one().q, one().now_ms, c.card_id, chunk(20), 'n1'), 'the card locked: its money is not told').to.equal(null);
       expect(db.groupCommit!.stats.rolled_back).to.equal(rolledBack);
     } finally {
-      await other.release();
+      await other.query('ROLLBACK');
+      await other.end();
     }
     expect(await everything()).to.deep.equal(before);
     const held = await reserveOrReadInOneStatement(one().q, one().now_ms, c.card_id, chunk(5), 'n1', 12);

@@ -1,6 +1,5 @@
 import { expect } from 'chai';
 import { cardCallId, claimCardCall, claimCardPlace, releaseCardCall, releaseNodeCardCalls, renewCardCalls } from '../../billing/calls/card-calls';
-import { cardIdLocked } from '../../billing/cards/card-lock';
 import type { CardCall, CardCallClaim } from '../../billing/calls/card-calls';
 import type { PostgresDatabase } from '../../billing/store/sql/postgres';
 import { createTestBilling, KINDS, requireKind } from '../support/databases';
@@ -97,16 +96,16 @@ for (const kind of KINDS) for (const [form, claimWith] of FORMS) {
         const other = await pgDb().pool.connect();
         try {
           await other.query('BEGIN');
-          // The card's lock (billing/cards/card-lock.ts), which every transaction writing the card takes
-          // first — and only that: no lock on its row yet, so only the claim's own lock can see it.
-          await other.query(`SELECT id FROM cards WHERE id = ${cardIdLocked(pgDb()).replaceAll('?', '$1')}`, [card_id]);
+          // The row lock a spend takes (an UPDATE of the card): unlike FOR UPDATE, it does not block the
+          // foreign-key check of an insert into card_calls, so only the claim's own lock can see it.
+          await other.query('UPDATE cards SET pending_minor = pending_minor WHERE id = $1', [card_id]);
+          await other.query('INSERT INTO card_calls (id, card_id, node_id, channel_id, started_at_ms, expires_at_ms) VALUES ($1, $2, $3, $4, $5, $6)',
+            [cardCallId('b', 'held'), card_id, 'b', 'held', t.clock.ms, t.clock.ms + TTL]);
           const tx0 = pgDb().stats.transactions;
           let settled = false;
           const racing = claim(place(card_id, 'a', 'waits'), 1).finally(() => { settled = true; });
           await new Promise((r) => setTimeout(r, 400)); // past the group commit's lock_timeout: the function must not have waited
           expect(settled, 'the claim waits for the lock').to.equal(false);
-          await other.query('INSERT INTO card_calls (id, card_id, node_id, channel_id, started_at_ms, expires_at_ms) VALUES ($1, $2, $3, $4, $5, $6)',
-            [cardCallId('b', 'held'), card_id, 'b', 'held', t.clock.ms, t.clock.ms + TTL]);
           await other.query('COMMIT');
           expect(await racing).to.deep.equal({ claimed: false, in_use: 1 });
           expect(pgDb().stats.transactions - tx0, 'decided by the general transaction').to.equal(1);

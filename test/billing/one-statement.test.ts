@@ -15,7 +15,6 @@ import type { TxContext } from '../../billing/shared/context';
 import { unwrap } from '../../billing/shared/errors';
 import type { PostgresDatabase } from '../../billing/store/sql/postgres';
 import { verifyLedger } from '../../billing/verify/ledger-verify';
-import { holdCard } from '../support/card-holder';
 import { createTestBilling, KINDS, requireKind } from '../support/databases';
 import type { TestBilling } from '../support/databases';
 
@@ -205,11 +204,14 @@ describe('one-statement money moves (pg)', function () {
     expect((await verifyLedger(t.billing.read().q)).violations).to.deep.equal([]);
   });
 
-  it('never waits for a card another transaction holds: it declines at once, and its batch commits', async () => {
+  it('never waits on a row another transaction holds: it declines at once, and its batch commits', async () => {
     const a = (await authorizeNow({ amount: 500 }))!.body as { id: string };
     const gc = (t.billing.db as PostgresDatabase).groupCommit!;
-    const other = await holdCard(t.billing.db, w.card_id);
+    const other = new pg.Client({ connectionString: t.tdb.url });
+    await other.connect();
     try {
+      await other.query('BEGIN');
+      await other.query('SELECT id FROM cards WHERE id = $1 FOR UPDATE', [w.card_id]);
       const before = { ...gc.stats };
       const snap = await snapshot(t);
       const [authorized, captured, voided, reserved] = await Promise.all([
@@ -219,13 +221,13 @@ describe('one-statement money moves (pg)', function () {
         reserveInOneStatement(one().q, one().now_ms, w.card_id, callChunkHold('call-9', 100, 'USD', 30_000)),
       ]);
       expect([authorized, captured, voided, reserved]).to.deep.equal([null, null, null, null]);
-      // Declined by the card's lock taken now or not at all, in a batch that committed — not by a
-      // lock_timeout rolling it back.
+      // Declined by SKIP LOCKED in a batch that committed — not by a lock_timeout rolling it back.
       expect(gc.stats.rolled_back).to.equal(before.rolled_back);
       expect(gc.stats.batches).to.be.greaterThan(before.batches);
       expect(await snapshot(t)).to.deep.equal(snap);
     } finally {
-      await other.release();
+      await other.query('ROLLBACK');
+      await other.end();
     }
     expect((await authorizeNow({ amount: 100 }))?.status, 'once the lock is gone').to.equal(201);
   });
