@@ -41,15 +41,22 @@ export function rawSqlitePairs(file: string, cardIds: number[], pairs: number, s
 }
 
 /**
- * PostgreSQL: the same two transactions in the three forms the driver allows, each timed with the
+ * PostgreSQL: the same two transactions in the three forms the driver allows, each run with the
  * same number of concurrent workers; the ceiling is the best of them.
  *   statements — BEGIN, one statement per row, COMMIT (what an ORM or a naive store sends);
  *   one-statement — each transaction as ONE prepared statement (data-modifying CTEs), autocommit,
  *     one connection per worker;
  *   pipelined batches — the one-statement transactions of all workers that are waiting, sent
  *     together down one of two pipelined connections inside one BEGIN … COMMIT (group commit by hand).
+ * Each form stays connected between runs, so the bench can interleave short runs of every form
+ * with runs of the billing core (bench/ledger/run.ts).
  */
-export interface RawPgFigures { statements: number; one_statement: number; pipelined_batches: number; best: number; best_form: string }
+export interface PairRunner {
+  name: string;
+  /** Runs `pairs` hold+capture pairs over `cardIds` with the bench's workers; resolves to the seconds taken. */
+  run(cardIds: readonly number[], pairs: number): Promise<number>;
+  close(): Promise<void>;
+}
 
 const HOLD_CTE = `WITH card AS (UPDATE cards SET pending_minor = pending_minor + 1 WHERE id = $2 AND balance_minor - pending_minor >= 1 RETURNING id)
 INSERT INTO holds (id, card_id, kind, currency, amount_minor, status, expires_at_ms, created_at_ms, updated_at_ms)
@@ -62,41 +69,53 @@ SELECT entry.id, 'card:' || entry.card_id, entry.card_id, -1, 'USD' FROM entry U
 
 type Tx = (c: pg.ClientBase, id: string, card: number, now: number) => Promise<void>;
 
-/** Hold ids stay unique across repeated measurements on one database. */
+/** Hold ids stay unique across repeated runs on one database. */
 let runs = 0;
 
-async function timedPairs(url: string, cardIds: number[], pairs: number, concurrency: number, prefix: string, hold: Tx, capture: Tx): Promise<number> {
-  const pool = new pg.Pool({ connectionString: url, max: concurrency });
-  pool.on('error', () => undefined); // an idle connection closing (the database dropped after a failure) is not the news
-  const run = ++runs;
+/** `concurrency` workers each taking the next pair until `pairs` are done; the seconds taken. */
+export async function timedWorkers(concurrency: number, pairs: number, pair: (i: number) => Promise<void>): Promise<number> {
   let next = 0;
   const worker = async () => {
-    const c = await pool.connect();
-    try {
-      for (;;) {
-        const i = next++;
-        if (i >= pairs) return;
-        const card = cardIds[i % cardIds.length] as number;
-        const id = `${prefix}${run}_${i}`;
-        const now = Date.now();
-        await hold(c, id, card, now);
-        await capture(c, id, card, now);
-      }
-    } finally {
-      c.release();
-    }
+    for (let i = next++; i < pairs; i = next++) await pair(i);
   };
   const t0 = process.hrtime.bigint();
-  try {
-    await Promise.all(Array.from({ length: concurrency }, worker));
-  } finally {
-    await pool.end();
-  }
-  return (pairs * 2) / (Number(process.hrtime.bigint() - t0) / 1e9);
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return Number(process.hrtime.bigint() - t0) / 1e9;
 }
 
-function rawStatements(url: string, cardIds: number[], pairs: number, concurrency: number): Promise<number> {
-  return timedPairs(url, cardIds, pairs, concurrency, 'raw_s', async (c, id, card, now) => {
+/** One pooled connection per worker, held for the run. */
+function pooledForm(url: string, concurrency: number, name: string, prefix: string, hold: Tx, capture: Tx): PairRunner {
+  const pool = new pg.Pool({ connectionString: url, max: concurrency });
+  pool.on('error', () => undefined); // an idle connection closing (the database dropped after a failure) is not the news
+  return {
+    name,
+    async run(cardIds, pairs) {
+      const run = ++runs;
+      const clients = await Promise.all(Array.from({ length: concurrency }, () => pool.connect()));
+      const free = [...clients];
+      try {
+        return await timedWorkers(concurrency, pairs, async (i) => {
+          const c = free.pop()!;
+          try {
+            const card = cardIds[i % cardIds.length] as number;
+            const id = `${prefix}${run}_${i}`;
+            const now = Date.now();
+            await hold(c, id, card, now);
+            await capture(c, id, card, now);
+          } finally {
+            free.push(c);
+          }
+        });
+      } finally {
+        for (const c of clients) c.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+function rawStatements(url: string, concurrency: number): PairRunner {
+  return pooledForm(url, concurrency, 'statements', 'raw_s', async (c, id, card, now) => {
     await c.query('BEGIN');
     await c.query({ name: 'r1', text: 'UPDATE cards SET pending_minor = pending_minor + 1 WHERE id = $1 AND balance_minor - pending_minor >= 1', values: [card] });
     await c.query({ name: 'r2', text: "INSERT INTO holds (id, card_id, kind, currency, amount_minor, status, expires_at_ms, created_at_ms, updated_at_ms) VALUES ($1, $2, 'merchant', 'USD', 1, 'pending', $3, $4, $4)", values: [id, card, now + 60_000, now] });
@@ -113,15 +132,14 @@ function rawStatements(url: string, cardIds: number[], pairs: number, concurrenc
   });
 }
 
-function rawOneStatement(url: string, cardIds: number[], pairs: number, concurrency: number): Promise<number> {
-  return timedPairs(url, cardIds, pairs, concurrency, 'raw_o',
+function rawOneStatement(url: string, concurrency: number): PairRunner {
+  return pooledForm(url, concurrency, 'one-statement', 'raw_o',
     async (c, id, card, now) => { await c.query({ name: 'o1', text: HOLD_CTE, values: [id, card, now + 60_000, now] }); },
     async (c, id, _card, now) => { await c.query({ name: 'o2', text: CAPTURE_CTE, values: [id, now] }); });
 }
 
 /** Group commit by hand: whatever the workers have queued goes out as one pipelined BEGIN … COMMIT. */
-async function rawPipelinedBatches(url: string, cardIds: number[], pairs: number, concurrency: number): Promise<number> {
-  const batchRun = ++runs;
+async function rawPipelinedBatches(url: string, concurrency: number): Promise<PairRunner> {
   const clients = await Promise.all([0, 1].map(async () => { const c = new pg.Client({ connectionString: url, pipeline: true }); await c.connect(); return c; }));
   const idle = [...clients];
   const queue: Array<{ name: string; text: string; values: unknown[]; done: () => void }> = [];
@@ -137,34 +155,27 @@ async function rawPipelinedBatches(url: string, cardIds: number[], pairs: number
       void Promise.all(all).then(() => { for (const b of batch) b.done(); idle.push(c); pump(); });
     }
   };
-  const run = (name: string, text: string, values: unknown[]) => new Promise<void>((done) => {
+  const send = (name: string, text: string, values: unknown[]) => new Promise<void>((done) => {
     queue.push({ name, text, values, done });
     if (!scheduled) { scheduled = true; setImmediate(() => { scheduled = false; pump(); }); }
   });
-  let next = 0;
-  const worker = async () => {
-    for (;;) {
-      const i = next++;
-      if (i >= pairs) return;
-      const card = cardIds[i % cardIds.length] as number;
-      const id = `raw_p${batchRun}_${i}`;
-      const now = Date.now();
-      await run('o1', HOLD_CTE, [id, card, now + 60_000, now]);
-      await run('o2', CAPTURE_CTE, [id, now]);
-    }
+  return {
+    name: 'pipelined batches',
+    run(cardIds, pairs) {
+      const run = ++runs;
+      return timedWorkers(concurrency, pairs, async (i) => {
+        const card = cardIds[i % cardIds.length] as number;
+        const id = `raw_p${run}_${i}`;
+        const now = Date.now();
+        await send('o1', HOLD_CTE, [id, card, now + 60_000, now]);
+        await send('o2', CAPTURE_CTE, [id, now]);
+      });
+    },
+    close: async () => { await Promise.all(clients.map((c) => c.end())); },
   };
-  const t0 = process.hrtime.bigint();
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  const s = Number(process.hrtime.bigint() - t0) / 1e9;
-  await Promise.all(clients.map((c) => c.end()));
-  return (pairs * 2) / s;
 }
 
-export async function rawPgPairs(url: string, cardIds: number[], pairs: number, concurrency: number): Promise<RawPgFigures> {
-  const statements = await rawStatements(url, cardIds, pairs, concurrency);
-  const one_statement = await rawOneStatement(url, cardIds, pairs, concurrency);
-  const pipelined_batches = await rawPipelinedBatches(url, cardIds, pairs, concurrency);
-  const forms: Array<[string, number]> = [['statements', statements], ['one-statement', one_statement], ['pipelined batches', pipelined_batches]];
-  const [best_form, best] = forms.reduce((a, b) => (b[1] > a[1] ? b : a));
-  return { statements, one_statement, pipelined_batches, best, best_form };
+/** The three raw forms, connected. */
+export async function rawPgForms(url: string, concurrency: number): Promise<PairRunner[]> {
+  return [rawStatements(url, concurrency), rawOneStatement(url, concurrency), await rawPipelinedBatches(url, concurrency)];
 }

@@ -2,8 +2,8 @@
  * bench/ledger — holds + captures per second through the billing core (placeHold / captureHoldNow:
  * one group-committed statement each on PostgreSQL, the general transaction on SQLite), beside the
  * raw-driver ceiling measured in the same run on the same schema (on PostgreSQL the best of three
- * forms of the same transactions, bench/ledger/raw-ceiling.ts, measured in alternation with the core).
- *   npx tsx bench/ledger/run.ts [--pairs 20000] [--cards 1000] [--db sqlite,pg] [--concurrency 8] [--durability none,sqlite-full,full] [--rounds 2]
+ * forms of the same transactions, bench/ledger/raw-ceiling.ts, interleaved with the core in slices).
+ *   npx tsx bench/ledger/run.ts [--pairs 20000] [--cards 1000] [--db sqlite,pg] [--concurrency 8] [--durability none,sqlite-full,full] [--slices 20]
  * On SQLite, each durability mode (billing/store/sql/sqlite.ts) with 1 writer in a loop and with
  * `--concurrency` writers (group commit), against the raw driver at synchronous NORMAL and FULL.
  */
@@ -17,15 +17,15 @@ import { DEFAULT_POLICY } from '../../billing/shared/context';
 import { openDatabase } from '../../billing/store/sql/open';
 import type { SqliteDurability } from '../../billing/store/sql/sqlite';
 import { arg, freshDatabase } from '../support/databases';
-import { rawPgPairs, rawSqlitePairs } from './raw-ceiling';
-import type { RawPgFigures } from './raw-ceiling';
+import { rawPgForms, rawSqlitePairs, timedWorkers } from './raw-ceiling';
+import type { PairRunner } from './raw-ceiling';
 
 const pairs = Number(arg('pairs', '20000'));
 const cardCount = Number(arg('cards', '1000'));
 const concurrency = Number(arg('concurrency', '8'));
 const kinds = arg('db', 'sqlite,pg').split(',') as Array<'sqlite' | 'pg'>;
 const durabilities = arg('durability', 'none,sqlite-full,full').split(',') as SqliteDurability[];
-const rounds = Number(arg('rounds', '2'));
+const slices = Number(arg('slices', '20'));
 
 async function seed(billing: Billing): Promise<{ cardIds: number[]; merchant: number }> {
   const cardIds: number[] = [];
@@ -35,22 +35,47 @@ async function seed(billing: Billing): Promise<{ cardIds: number[]; merchant: nu
   return { cardIds, merchant: m.value.merchant.id };
 }
 
-async function oursPairs(billing: Billing, cardIds: number[], merchant: number, workers: number): Promise<number> {
-  let next = 0;
-  const worker = async () => {
-    for (;;) {
-      const i = next++;
-      if (i >= pairs) return;
+/** The billing core as the IVR and the settlement API use it: placeHold then captureHoldNow. */
+function corePairs(billing: Billing, merchant: number, workers: number): PairRunner {
+  return {
+    name: 'billing core',
+    run: (cardIds, n) => timedWorkers(workers, n, async (i) => {
       const card_id = cardIds[i % cardIds.length] as number;
       const hold = await placeHold(billing, card_id, { kind: 'merchant', merchant_id: merchant, amount_minor: 1, currency: 'USD', ttl_ms: 60_000 });
       if (!hold.ok) throw hold.error;
       const cap = await captureHoldNow(billing, hold.value.id, 1, { account: merchantPayable(merchant), entry_kind: 'capture' });
       if (!cap.ok) throw cap.error;
-    }
+    }),
+    close: () => billing.db.close(),
   };
-  const t0 = process.hrtime.bigint();
-  await Promise.all(Array.from({ length: workers }, worker));
-  return (pairs * 2) / (Number(process.hrtime.bigint() - t0) / 1e9);
+}
+
+async function oursPairs(billing: Billing, cardIds: number[], merchant: number, workers: number): Promise<number> {
+  return (pairs * 2) / (await corePairs(billing, merchant, workers).run(cardIds, pairs));
+}
+
+/**
+ * PostgreSQL: the core and every raw form take turns, `slices` times, each running pairs/slices
+ * pairs per turn (the order rotated each slice), so all of them see the same minutes of the
+ * machine — whose speed drifts by tens of per cent from one minute to the next. Each one's figure
+ * is its pairs over its summed time; the ceiling is the best form's.
+ */
+async function interleaved(runners: PairRunner[], cardIds: number[]): Promise<{ opsPerSecond: Map<string, number>; sliceRatios: number[] }> {
+  const per = Math.max(1, Math.floor(pairs / slices));
+  for (const r of runners) await r.run(cardIds, Math.max(1, Math.floor(per / 4))); // warm-up (statement caches, JIT)
+  const seconds = new Map(runners.map((r) => [r.name, 0]));
+  const sliceRatios: number[] = [];
+  for (let k = 0; k < slices; k++) {
+    const took = new Map<string, number>();
+    for (let j = 0; j < runners.length; j++) {
+      const r = runners[(j + k) % runners.length]!;
+      took.set(r.name, await r.run(cardIds, per));
+    }
+    for (const [name, t] of took) seconds.set(name, seconds.get(name)! + t);
+    const [core, ...raw] = runners.map((r) => took.get(r.name)!);
+    sliceRatios.push(Math.min(...raw) / core!);
+  }
+  return { opsPerSecond: new Map([...seconds].map(([name, t]) => [name, (slices * per * 2) / t])), sliceRatios: sliceRatios.sort((a, b) => a - b) };
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -63,23 +88,20 @@ for (const kind of kinds) {
       const seeded = openDatabase(fresh.url, { poolSize: concurrency });
       const { cardIds, merchant } = await seed(new Billing(seeded, new SecretHasher(SECRET), systemClock, DEFAULT_POLICY));
       await seeded.close();
-      // Core and ceiling alternate, `rounds` times each, and each keeps its best round: both see the
-      // same spread of load from whatever else runs on the machine.
-      let ours = 0;
-      let best: RawPgFigures | undefined;
-      for (let round = 0; round < rounds; round++) {
-        const db = openDatabase(fresh.url, { poolSize: concurrency });
-        const billing = new Billing(db, new SecretHasher(SECRET), systemClock, DEFAULT_POLICY);
-        if (round === 0) await oursPairs(billing, cardIds, merchant, concurrency); // warm-up (statement caches, JIT)
-        ours = Math.max(ours, await oursPairs(billing, cardIds, merchant, concurrency));
-        await db.close();
-        const f = await rawPgPairs(fresh.url, cardIds, pairs, concurrency);
-        if (!best || f.best > best.best) best = f;
+      const db = openDatabase(fresh.url, { poolSize: concurrency });
+      const runners = [corePairs(new Billing(db, new SecretHasher(SECRET), systemClock, DEFAULT_POLICY), merchant, concurrency), ...(await rawPgForms(fresh.url, concurrency))];
+      try {
+        const { opsPerSecond, sliceRatios } = await interleaved(runners, cardIds);
+        const [ours, ...raw] = runners.map((r) => [r.name, opsPerSecond.get(r.name)!] as const);
+        const [bestForm, best] = raw.reduce((a, b) => (b[1] > a[1] ? b : a));
+        const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+        console.log(`PostgreSQL (${concurrency} concurrent workers), ${slices} slices of ${fmt(Math.floor(pairs / slices))} pairs: the core and each raw form in turn (order rotated)`
+          + `\n  billing core : ${fmt(ours![1])} ops/s (one group-committed statement per hold and per capture)\n  raw driver   : ${fmt(best)} ops/s (${bestForm})`
+          + `\n    raw forms  : ${raw.map(([n, v]) => `${n} ${fmt(v)}`).join(', ')} ops/s`
+          + `\n  ratio        : ${pct(ours![1] / best)} of the raw ceiling; slice by slice, against that slice's best form: median ${pct(sliceRatios[Math.floor(sliceRatios.length / 2)]!)}, ${pct(sliceRatios[0]!)}–${pct(sliceRatios[sliceRatios.length - 1]!)}`);
+      } finally {
+        for (const r of runners) await r.close();
       }
-      const raw = best!.best;
-      console.log(`PostgreSQL (${concurrency} concurrent workers), best of ${rounds} alternating rounds\n  billing core : ${fmt(ours)} ops/s (one group-committed statement per hold and per capture)\n  raw driver   : ${fmt(raw)} ops/s`
-        + `\n    raw forms  : statements ${fmt(best!.statements)}, one-statement ${fmt(best!.one_statement)}, pipelined batches ${fmt(best!.pipelined_batches)} ops/s (ceiling: ${best!.best_form})`
-        + `\n  ratio        : ${((ours / raw) * 100).toFixed(1)}% of the raw ceiling`);
       continue;
     }
     // SQLite: seeded once (without fsyncs), then every mode on the same file, in this run.
