@@ -17,7 +17,8 @@ import { DEFAULT_POLICY } from '../../billing/shared/context';
 import { openDatabase } from '../../billing/store/sql/open';
 import type { SqliteDurability } from '../../billing/store/sql/sqlite';
 import { arg, freshDatabase } from '../support/databases';
-import { rawPgForms, rawSqlitePairs, timedWorkers } from './raw-ceiling';
+import { corePairs } from './core-pairs';
+import { rawPgForms, rawSqlitePairs } from './raw-ceiling';
 import type { PairRunner } from './raw-ceiling';
 
 const pairs = Number(arg('pairs', '20000'));
@@ -35,23 +36,10 @@ async function seed(billing: Billing): Promise<{ cardIds: number[]; merchant: nu
   return { cardIds, merchant: m.value.merchant.id };
 }
 
-/** The billing core as the IVR and the settlement API use it: placeHold then captureHoldNow. */
-function corePairs(billing: Billing, merchant: number, workers: number): PairRunner {
-  return {
-    name: 'billing core',
-    run: (cardIds, n) => timedWorkers(workers, n, async (i) => {
-      const card_id = cardIds[i % cardIds.length] as number;
-      const hold = await placeHold(billing, card_id, { kind: 'merchant', merchant_id: merchant, amount_minor: 1, currency: 'USD', ttl_ms: 60_000 });
-      if (!hold.ok) throw hold.error;
-      const cap = await captureHoldNow(billing, hold.value.id, 1, { account: merchantPayable(merchant), entry_kind: 'capture' });
-      if (!cap.ok) throw cap.error;
-    }),
-    close: () => billing.db.close(),
-  };
-}
+const MOVES = { placeHold, captureHoldNow, merchantPayable };
 
 async function oursPairs(billing: Billing, cardIds: number[], merchant: number, workers: number): Promise<number> {
-  return (pairs * 2) / (await corePairs(billing, merchant, workers).run(cardIds, pairs));
+  return (pairs * 2) / (await corePairs('billing core', MOVES, billing, merchant, workers).run(cardIds, pairs));
 }
 
 /**
@@ -89,7 +77,7 @@ for (const kind of kinds) {
       const { cardIds, merchant } = await seed(new Billing(seeded, new SecretHasher(SECRET), systemClock, DEFAULT_POLICY));
       await seeded.close();
       const db = openDatabase(fresh.url, { poolSize: concurrency });
-      const runners = [corePairs(new Billing(db, new SecretHasher(SECRET), systemClock, DEFAULT_POLICY), merchant, concurrency), ...(await rawPgForms(fresh.url, concurrency))];
+      const runners = [corePairs('billing core', MOVES, new Billing(db, new SecretHasher(SECRET), systemClock, DEFAULT_POLICY), merchant, concurrency), ...(await rawPgForms(fresh.url, concurrency))];
       try {
         const { opsPerSecond, sliceRatios } = await interleaved(runners, cardIds);
         const [ours, ...raw] = runners.map((r) => [r.name, opsPerSecond.get(r.name)!] as const);
