@@ -51,11 +51,11 @@ const git = (...args: string[]) => execFileSync('git', ['-C', ROOT, ...args], { 
 const sha = git('rev-parse', '--short', `${against}^{commit}`);
 const worktree = fs.mkdtempSync(path.join(os.tmpdir(), 'prepaid-ab-'));
 git('worktree', 'add', '--detach', worktree, sha);
-fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(worktree, 'node_modules'));
-const fresh = await freshDatabase('pg');
-const runners: PairRunner[] = [];
 const opened: Billing[] = [];
+let fresh: Awaited<ReturnType<typeof freshDatabase>> | undefined;
 try {
+  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(worktree, 'node_modules'));
+  fresh = await freshDatabase('pg');
   const mine = await loadCore(ROOT, fresh.url);
   opened.push(mine.billing);
   const theirs = await loadCore(worktree, fresh.url);
@@ -64,7 +64,7 @@ try {
   for (let i = 0; i < cardCount; i++) cardIds.push((await mine.billing.issueCard({ value_minor: 10_000_000, currency: 'USD' })).card_id);
   const m = await mine.billing.tx((ctx) => mine.createMerchant(ctx, 'bench'));
   if (!m.ok) throw m.error;
-  runners.push(corePairs('this tree', mine.moves, mine.billing, m.value.merchant.id, concurrency), corePairs(against, theirs.moves, theirs.billing, m.value.merchant.id, concurrency));
+  const runners = [corePairs('this tree', mine.moves, mine.billing, m.value.merchant.id, concurrency), corePairs(against, theirs.moves, theirs.billing, m.value.merchant.id, concurrency)];
   const dbName = new URL(fresh.url).pathname.slice(1);
   const spent = new Map(runners.map((r) => [r.name, { s: 0, pg: 0, node: 0 }]));
   const timed = async (r: PairRunner, pairs: number) => {
@@ -100,6 +100,6 @@ try {
   console.log(`  this tree vs ${against}: ${pct(spent.get(against)!.s / spent.get('this tree')!.s)} in all; slice by slice median ${pct(ratios[Math.floor(slices / 2)]!)}, ${pct(ratios[0]!)} to ${pct(ratios[slices - 1]!)}`);
 } finally {
   for (const b of opened) await b.db.close();
-  await fresh.drop();
+  await fresh?.drop();
   git('worktree', 'remove', '--force', worktree);
 }
