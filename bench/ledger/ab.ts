@@ -8,9 +8,6 @@
  * REF is checked out in a temporary git worktree sharing this tree's node_modules (removed at the
  * end). This tree migrates the database, so REF's code must run on this tree's schema.
  */
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type * as BillingModule from '../../billing/billing';
 import type * as SecretsModule from '../../billing/cards/secrets';
@@ -24,6 +21,7 @@ import type { Billing } from '../../billing/billing';
 import { backendPids, cpuMsBetween, cpuSnapshot } from '../support/cpu';
 import { arg, freshDatabase, PG_ADMIN_URL } from '../support/databases';
 import { ROOT } from '../support/processes';
+import { checkOutRef } from '../support/worktree';
 import { corePairs } from './core-pairs';
 import type { PairRunner } from './raw-ceiling';
 
@@ -47,14 +45,11 @@ async function loadCore(root: string, url: string): Promise<{ billing: Billing; 
   return { billing, moves: { placeHold: moves.placeHold, captureHoldNow: moves.captureHoldNow, merchantPayable: accounts.merchantPayable }, createMerchant: merchants.createMerchant };
 }
 
-const git = (...args: string[]) => execFileSync('git', ['-C', ROOT, ...args], { encoding: 'utf8' }).trim();
-const sha = git('rev-parse', '--short', `${against}^{commit}`);
-const worktree = fs.mkdtempSync(path.join(os.tmpdir(), 'prepaid-ab-'));
-git('worktree', 'add', '--detach', worktree, sha);
+const theirTree = checkOutRef(against);
+const { sha, root: worktree } = theirTree;
 const opened: Billing[] = [];
 let fresh: Awaited<ReturnType<typeof freshDatabase>> | undefined;
 try {
-  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(worktree, 'node_modules'));
   fresh = await freshDatabase('pg');
   const mine = await loadCore(ROOT, fresh.url);
   opened.push(mine.billing);
@@ -101,5 +96,5 @@ try {
 } finally {
   for (const b of opened) await b.db.close();
   await fresh?.drop();
-  git('worktree', 'remove', '--force', worktree);
+  theirTree.remove();
 }

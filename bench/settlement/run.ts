@@ -4,7 +4,7 @@
  * another child process, both driven by autocannon from this process.
  *
  *   npx tsx bench/settlement/run.ts [--db sqlite|pg] [--seconds 10] [--connections 50] [--cards 10000] [--log-level info] [--profile DIR]
- *                                   [--durability none,sqlite-full,full] [--rounds 3] [--idempotency]
+ *                                   [--durability none,sqlite-full,full] [--rounds 3] [--idempotency] [--against REF]
  *
  * On SQLite the API is measured once per durability mode, in the same run (billing/store/sql/sqlite.ts):
  * `full` is what the product runs (every COMMIT fsynced before anyone is answered, the fsync off the
@@ -19,6 +19,11 @@
  * machine with few cores they share them, and the figures show which one the throughput is bound by
  * (on 2 cores, autocannon took 50–120 µs per request: the API's own thread was the bound).
  * --profile writes a V8 CPU profile of the API process into DIR (open it in Chrome DevTools).
+ * --against REF also runs the API of a git ref (checked out in a temporary worktree sharing this
+ * tree's node_modules, removed at the end) on the same database: in every round and mode, this tree's
+ * API and REF's take turns (the order swapped each round), each after its own bare express run, and
+ * a last line per mode compares them (CPU per request over all rounds, and round by round the ratio
+ * of their ratios): the measurement for a change to the HTTP path.
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -38,6 +43,7 @@ import { verifyLedger } from '../../billing/verify/ledger-verify';
 import { backendPids, cpuMsBetween, cpuSnapshot } from '../support/cpu';
 import { Children, freePort, ROOT } from '../support/processes';
 import { seedCards } from '../support/seed-cards';
+import { checkOutRef } from '../support/worktree';
 
 const { values: args } = parseArgs({
   options: {
@@ -52,6 +58,7 @@ const { values: args } = parseArgs({
     durability: { type: 'string', default: 'none,sqlite-full,full' },
     rounds: { type: 'string', default: '3' },
     idempotency: { type: 'boolean', default: false },
+    against: { type: 'string' },
   },
 });
 const SECONDS = Number(args.seconds);
@@ -61,7 +68,7 @@ const MERCHANTS = Number(args.merchants);
 if (args.db !== 'sqlite' && args.db !== 'pg') throw new Error('--db must be sqlite or pg');
 const MODES = args.db === 'sqlite' ? args.durability!.split(',').map((m) => m.trim()) : ['n/a'];
 if (MODES.some((m) => !['none', 'sqlite-full', 'full', 'n/a'].includes(m))) throw new Error('--durability: some of none, sqlite-full, full');
-const PRELOAD = path.join(ROOT, 'bench/support/sqlite-durability-preload.ts');
+const PRELOAD = 'bench/support/sqlite-durability-preload.ts';
 
 const children = new Children();
 const log = (s: string) => process.stderr.write(`${s}\n`);
@@ -85,6 +92,10 @@ async function createDatabase(): Promise<{ url: string; name: string; drop(): Pr
 }
 
 interface Figures { rps: number; p50: number; p99: number; ok: number; non2xx: number; errors: number; timeouts: number; total: number }
+type Bare = { f: Figures; cpu: number; gen: number };
+type Cpu = { api: number; pg: number; connections: number; gen: number };
+/** One API run: its durability mode, whose code it ran, its figures, and the bare express run just before it. */
+type Round = { mode: string; tree: string; f: Figures; cpu: Cpu; bare: Bare };
 
 async function load(url: string, setup: (req: { body?: string | Buffer; headers?: Record<string, string> }) => void, seconds: number): Promise<Figures> {
   const r = await autocannon({
@@ -95,7 +106,9 @@ async function load(url: string, setup: (req: { body?: string | Buffer; headers?
 }
 
 async function main(): Promise<void> {
-  const db = await createDatabase();
+  const theirs = args.against ? checkOutRef(args.against) : undefined;
+  const trees = [{ name: 'this tree', root: ROOT }, ...(theirs ? [{ name: `${theirs.ref} (${theirs.sha})`, root: theirs.root }] : [])];
+  const db = await createDatabase().catch((err: unknown) => { theirs?.remove(); throw err; });
   try {
     await migrate(db.url);
     const secret = generateSecretKey();
@@ -128,10 +141,8 @@ async function main(): Promise<void> {
     // CPU per answered request, by process: steadier than req/s on a machine other work also loads.
     // …and this process's own (autocannon runs here): what the load generator takes of the cores.
     const genCpu = (since: NodeJS.CpuUsage) => { const u = process.cpuUsage(since); return (u.user + u.system) / 1000; };
-    type Bare = { f: Figures; cpu: number; gen: number };
-    type Cpu = { api: number; pg: number; connections: number; gen: number };
-    const rounds: Array<{ mode: string; f: Figures; cpu: Cpu; bare: Bare }> = [];
-    for (let round = 0; round < Number(args.rounds); round++) for (const mode of MODES) {
+    const rounds: Round[] = [];
+    for (let round = 0; round < Number(args.rounds); round++) for (const mode of MODES) for (const tree of round % 2 === 0 ? trees : [...trees].reverse()) {
       // The ceiling is measured again just before each API run: the machine drifts, and each
       // run's ratio is taken against the ceiling of its own minute.
       const bareCpu0 = cpuSnapshot([bare.proc.pid!]);
@@ -141,8 +152,8 @@ async function main(): Promise<void> {
       // A free port chosen here, so the server's URL is known whatever LOG_LEVEL hides.
       const port = await freePort();
       const forced = mode === 'none' || mode === 'sqlite-full';
-      const preload = forced ? ['--import', 'tsx', '--import', PRELOAD] : [];
-      const api = await children.start([...profile, ...preload, path.join(ROOT, 'bin/prepaid.mjs'), 'serve', '--roles', 'api'], {
+      const preload = forced ? ['--import', 'tsx', '--import', path.join(tree.root, PRELOAD)] : [];
+      const api = await children.start([...profile, ...preload, path.join(tree.root, 'bin/prepaid.mjs'), 'serve', '--roles', 'api'], {
         DATA_DIR: dataDir, DATABASE_URL: db.url, SECRET_KEY: secret, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: args['log-level']!,
         ...(forced ? { BENCH_SQLITE_DURABILITY: mode } : {}),
       }, `http://127.0.0.1:${port}`, forced ? `bench: durability ${mode}` : undefined);
@@ -152,7 +163,7 @@ async function main(): Promise<void> {
       const pgCpu0 = cpuSnapshot(pgPids);
       const gen0 = process.cpuUsage();
       const f = await load(api.url, setup, SECONDS);
-      rounds.push({ mode, f, bare: bareRound, cpu: { api: cpuMsBetween(apiCpu0, cpuSnapshot([api.proc.pid!])), pg: cpuMsBetween(pgCpu0, cpuSnapshot(pgPids)), connections: pgPids.length, gen: genCpu(gen0) } });
+      rounds.push({ mode, tree: tree.name, f, bare: bareRound, cpu: { api: cpuMsBetween(apiCpu0, cpuSnapshot([api.proc.pid!])), pg: cpuMsBetween(pgCpu0, cpuSnapshot(pgPids)), connections: pgPids.length, gen: genCpu(gen0) } });
       await children.stop(api.proc);
     }
     await children.stop(bare.proc);
@@ -162,32 +173,52 @@ async function main(): Promise<void> {
     await billing.db.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
 
-    // Per mode, the round with the median ratio to its own round's ceiling; every round is listed below it.
+    // Per mode (and tree), the round with the median ratio to its own round's ceiling; every round is listed below it.
     const ratio = (r: { f: Figures; bare: Bare }) => r.f.rps / r.bare.f.rps;
-    const apiFigs = MODES.map((mode) => {
-      const mine = rounds.filter((r) => r.mode === mode).sort((a, b) => ratio(a) - ratio(b));
+    const apiFigs = MODES.flatMap((mode) => trees.map(({ name: tree }) => {
+      const mine = rounds.filter((r) => r.mode === mode && r.tree === tree).sort((a, b) => ratio(a) - ratio(b));
       const median = mine[Math.floor(mine.length / 2)]!;
-      return { mode, f: median.f, cpu: median.cpu, bare: median.bare, all: mine.map((r) => `${Math.round(r.f.rps)} of ${Math.round(r.bare.f.rps)} (${(100 * ratio(r)).toFixed(1)}%)`) };
-    });
-    const row = (name: string, f: Figures) => `${name.padEnd(46)} ${f.rps.toFixed(0).padStart(8)} req/s   p50 ${String(f.p50).padStart(4)} ms   p99 ${String(f.p99).padStart(4)} ms   2xx ${f.ok}  non-2xx ${f.non2xx}  errors ${f.errors}`;
+      return { mode, tree, f: median.f, cpu: median.cpu, bare: median.bare, all: mine.map((r) => `${Math.round(r.f.rps)} of ${Math.round(r.bare.f.rps)} (${(100 * ratio(r)).toFixed(1)}%)`) };
+    }));
+    const row = (name: string, f: Figures) => `${name.padEnd(theirs ? 64 : 46)} ${f.rps.toFixed(0).padStart(8)} req/s   p50 ${String(f.p50).padStart(4)} ms   p99 ${String(f.p99).padStart(4)} ms   2xx ${f.ok}  non-2xx ${f.non2xx}  errors ${f.errors}`;
     console.log(`settlement bench: ${args.db}, ${CONNECTIONS} connections, ${SECONDS} s, ${CARDS} cards, ${MERCHANTS} merchants, ${os.cpus().length} cores, LOG_LEVEL=${args['log-level']}${args.idempotency ? ', an Idempotency-Key on every request' : ''}`);
     const us = (ms: number, n: number) => `${Math.round((1000 * ms) / Math.max(1, n))} µs`;
-    for (const { mode, f, cpu, bare: b, all } of apiFigs) {
+    for (const { mode, tree, f, cpu, bare: b, all } of apiFigs) {
+      const label = [mode === 'n/a' ? '' : mode, theirs ? tree : ''].filter(Boolean).join(', ');
       console.log(row('bare express JSON endpoint (the same round)', b.f));
-      console.log(row(`POST /v1/authorizations capture${mode === 'n/a' ? '' : ` (${mode})`}`, f));
+      console.log(row(`POST /v1/authorizations capture${label ? ` (${label})` : ''}`, f));
       console.log(`  ratio API / bare express: ${(100 * f.rps / b.f.rps).toFixed(1)}% (median round); rounds, API of its round's ceiling: ${all.join(', ')} req/s`);
       console.log(`  CPU per request: bare express ${us(b.cpu, b.f.total)}; API process ${us(cpu.api, f.total)}${args.db === 'pg' ? `, PostgreSQL backends ${us(cpu.pg, f.total)} (${cpu.connections} connections)` : ''}; load generator ${us(b.gen, b.f.total)} / ${us(cpu.gen, f.total)} (bare / API run)`);
     }
-    const none = apiFigs.find((a) => a.mode === 'none')?.f;
-    for (const { mode, f } of apiFigs.filter((a) => a.mode === 'full' || a.mode === 'sqlite-full')) {
+    const mine = apiFigs.filter((a) => a.tree === trees[0]!.name);
+    const none = mine.find((a) => a.mode === 'none')?.f;
+    for (const { mode, f } of mine.filter((a) => a.mode === 'full' || a.mode === 'sqlite-full')) {
       if (none) console.log(`cost of durability ${mode} vs none (NORMAL): throughput ${(100 * (f.rps / none.rps - 1)).toFixed(1)}%, p99 ${none.p99} → ${f.p99} ms`);
     }
+    if (theirs) for (const mode of MODES) console.log(compareTrees(rounds.filter((r) => r.mode === mode), trees[0]!.name, trees[1]!.name, mode));
     console.log(`ledger verify: ${verify.ok ? 'ok' : 'FAILED'}; captured holds ${captured} (warm-ups included)`);
     if (!verify.ok || rounds.some((a) => a.f.non2xx > 0 || a.f.errors > 0)) process.exitCode = 1;
   } finally {
     await children.stopAll();
     await db.drop();
+    theirs?.remove();
   }
+}
+
+/**
+ * --against: this tree's API vs REF's in one mode. CPU per request over all their rounds (the
+ * steadier figure), and round by round the ratio of their ratios to their own ceilings.
+ */
+function compareTrees(rounds: Round[], mine: string, theirs: string, mode: string): string {
+  const pct = (x: number) => `${x >= 1 ? '+' : ''}${((x - 1) * 100).toFixed(1)}%`;
+  const of = (tree: string) => rounds.filter((r) => r.tree === tree);
+  const cpuPer = (rs: Round[]) => rs.reduce((t, r) => t + r.cpu.api + (args.db === 'pg' ? r.cpu.pg : 0), 0) / rs.reduce((t, r) => t + r.f.total, 0);
+  const ratio = (r: Round) => r.f.rps / r.bare.f.rps;
+  const [a, b] = [of(mine), of(theirs)];
+  const byRound = a.map((r, k) => ratio(r) / ratio(b[k]!)).sort((x, y) => x - y);
+  const cpuWhat = args.db === 'pg' ? 'API process + PostgreSQL backends' : 'API process';
+  return `this tree vs ${theirs}${mode === 'n/a' ? '' : ` (${mode})`}: ${cpuWhat} ${(1000 * cpuPer(a)).toFixed(0)} vs ${(1000 * cpuPer(b)).toFixed(0)} µs CPU per request (${pct(cpuPer(a) / cpuPer(b))}, all rounds); `
+    + `ratio to the ceiling, round by round: median ${pct(byRound[Math.floor(byRound.length / 2)]!)}, ${pct(byRound[0]!)} to ${pct(byRound[byRound.length - 1]!)}`;
 }
 
 await main();
