@@ -67,6 +67,7 @@ const log = (s: string) => process.stderr.write(`${s}\n`);
 
 async function main(): Promise<void> {
   const db = await freshDatabase('pg');
+  const dataDirs: string[] = [];
   const children = new Children();
   const sim = new AriSimulator({ user: 'bench', password: 'bench-ari-password', speed: SPEED, mediaDuration: () => 1000 });
   try {
@@ -84,7 +85,7 @@ async function main(): Promise<void> {
     // The processes: two API, one IVR (its Asterisk is the simulator here), and the ceiling's two bare express.
     const simUrl = await sim.start();
     sim.setFarEnd(() => farEnds.answer(2000, TALK_S * 1000));
-    const dataDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'prepaid-scale-'));
+    const dataDir = () => { const d = fs.mkdtempSync(path.join(os.tmpdir(), 'prepaid-scale-')); dataDirs.push(d); return d; };
     const common = { DATABASE_URL: db.url, SECRET_KEY: secret, LOG_LEVEL: args['log-level']! };
     const apis = await Promise.all([0, 1].map(() => children.serve('api', { ...common, DATA_DIR: dataDir() })));
     const ivr = await children.serve('ivr', {
@@ -176,6 +177,7 @@ async function main(): Promise<void> {
     await children.stopAll();
     await sim.stop().catch(() => undefined);
     await db.drop();
+    for (const d of dataDirs) fs.rmSync(d, { recursive: true, force: true });
   }
 }
 

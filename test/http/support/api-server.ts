@@ -17,9 +17,14 @@ import type { AppDeps } from '../../../app/deps';
 import { createTestBilling, TEST_SECRET } from '../../support/databases';
 import type { Kind, TestBilling } from '../../support/databases';
 
+/** The data directories testConfig made, removed when the test process exits. */
+const dataDirs: string[] = [];
+process.once('exit', () => { for (const d of dataDirs) fs.rmSync(d, { recursive: true, force: true }); });
+
 /** A config pointing at a test database (what `prepaid serve` would load from the environment). */
 export function testConfig(databaseUrl: string, extra: Record<string, string> = {}): Config {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'prepaid-http-'));
+  dataDirs.push(dataDir);
   return loadConfig({ DATA_DIR: dataDir, DATABASE_URL: databaseUrl, SECRET_KEY: TEST_SECRET, PORT: '0', LOG_LEVEL: 'debug', ...extra });
 }
 

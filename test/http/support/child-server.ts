@@ -31,7 +31,11 @@ export async function spawnServer(databaseUrl: string, env: Record<string, strin
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: Array<Record<string, unknown>> = [];
-  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  // Its data directory goes with it (the database is DATABASE_URL's, not in it).
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    resolve(code);
+  }));
   const url = await new Promise<string>((resolve, reject) => {
     let buf = '';
     const timer = setTimeout(() => reject(new Error(`server did not start in 30 s:\n${buf.slice(-2000)}`)), 30_000);
