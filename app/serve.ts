@@ -1,6 +1,6 @@
-import http from 'node:http';
 import express from 'express';
 import { Registry, collectDefaultMetrics } from 'prom-client';
+import { createExpressServer } from '../billing/http/express-server';
 import { DEFAULT_API_OPTIONS, mountSettlementApi } from '../billing/http/mount';
 import type { Logger } from '../billing/shared/logger';
 import { mountSite } from '../web/mount';
@@ -47,7 +47,7 @@ export async function startServer(config: Config, logger: Logger, roles: readonl
   if (roles.includes('ivr') && config.cdr) tasks.push(createCdrImportTask(billing, config.cdr, logger));
   if (roles.includes('site')) tasks.push(...mountSite(app, { ...deps, phone: config.ari === null }));
 
-  const server = http.createServer(app);
+  const server = createExpressServer(app);
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

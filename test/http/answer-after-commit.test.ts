@@ -1,10 +1,11 @@
-import http from 'node:http';
+import type http from 'node:http';
 import { expect } from 'chai';
 import express from 'express';
 import pg from 'pg';
 import { Registry } from 'prom-client';
 import { Billing } from '../../billing/billing';
 import { SecretHasher } from '../../billing/cards/secrets';
+import { createExpressServer } from '../../billing/http/express-server';
 import { DEFAULT_API_OPTIONS, mountSettlementApi } from '../../billing/http/mount';
 import { createMerchant } from '../../billing/merchants/merchants';
 import { systemClock } from '../../billing/shared/clock';
@@ -54,7 +55,7 @@ describe('no answer before its COMMIT (pg, through a proxy that delays every COM
     const app = express();
     app.set('trust proxy', 'loopback');
     mountSettlementApi(app, { billing, logger: new MemoryLogger(), metrics: new Registry() }, DEFAULT_API_OPTIONS);
-    server = http.createServer(app);
+    server = createExpressServer(app);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const a = server.address();
     url = `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`;

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import express from 'express';
 import { Registry } from 'prom-client';
+import { createExpressServer } from '../../../billing/http/express-server';
 import { mountSettlementApi, DEFAULT_API_OPTIONS } from '../../../billing/http/mount';
 import type { ApiOptions } from '../../../billing/http/mount';
 import { createMerchant } from '../../../billing/merchants/merchants';
@@ -52,7 +52,7 @@ export async function startTestApi(kind: Kind, opts: { options?: Partial<ApiOpti
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   mountSettlementApi(app, deps, { ...DEFAULT_API_OPTIONS, ...opts.options });
-  const server = http.createServer(app);
+  const server = createExpressServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : 0;
