@@ -1,9 +1,12 @@
 import http from 'node:http';
 import express from 'express';
+import { createExpressServer } from '../../billing/http/express-server';
 
 /**
  * The baseline: bare express parsing a JSON body and answering a JSON object of the same size as
  * an authorization, no database. Prints {"url": …} on stdout once listening.
+ * With `--product-server`, its HTTP server is made as the product makes its own
+ * (billing/http/express-server.ts: no per-request prototype swap): the stricter ceiling.
  */
 const app = express();
 app.disable('x-powered-by');
@@ -18,7 +21,7 @@ app.post('/v1/authorizations', (req, res) => {
     expires_at: now, created_at: now,
   });
 });
-const server = http.createServer(app);
+const server = process.argv.includes('--product-server') ? createExpressServer(app) : http.createServer(app);
 server.keepAliveTimeout = 5_000;
 server.listen(0, '127.0.0.1', () => {
   const addr = server.address();

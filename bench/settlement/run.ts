@@ -12,7 +12,11 @@
  * it ran before issue #13) are forced in the child by bench/support/sqlite-durability-preload.ts.
  * The modes take turns for `--rounds` rounds (a loaded machine drifts), and bare express is measured
  * again just before every API run, so that each run's ratio is to the ceiling of its own minute;
- * each mode prints its round with the median ratio, and lists every round.
+ * each mode prints its round with the median ratio, and lists every round. Two ceilings are measured
+ * each time: bare express as anyone writes it (`http.createServer(app)`: the ratio issue #16 sets
+ * its targets against), and the same endpoint on the HTTP server the product makes
+ * (billing/http/express-server.ts, which spares express's per-request prototype swap): the
+ * stricter one, what express itself costs when used as the product uses it.
  * --idempotency sends an Idempotency-Key with every request (a new one each time), as a careful
  * merchant does: the key is bound and the answer stored in the same transaction as the payment.
  * CPU per request is printed for each process, the load generator (this process) included: on a
@@ -94,8 +98,8 @@ async function createDatabase(): Promise<{ url: string; name: string; drop(): Pr
 interface Figures { rps: number; p50: number; p99: number; ok: number; non2xx: number; errors: number; timeouts: number; total: number }
 type Bare = { f: Figures; cpu: number; gen: number };
 type Cpu = { api: number; pg: number; connections: number; gen: number };
-/** One API run: its durability mode, whose code it ran, its figures, and the bare express run just before it. */
-type Round = { mode: string; tree: string; f: Figures; cpu: Cpu; bare: Bare };
+/** One API run: its durability mode, whose code it ran, its figures, and the two bare express runs just before it. */
+type Round = { mode: string; tree: string; f: Figures; cpu: Cpu; bare: Bare; strict: Bare };
 
 async function load(url: string, setup: (req: { body?: string | Buffer; headers?: Record<string, string> }) => void, seconds: number): Promise<Figures> {
   const r = await autocannon({
@@ -121,6 +125,7 @@ async function main(): Promise<void> {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'prepaid-bench-data-'));
     const profile = args.profile ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(args.profile)] : [];
     const bare = await children.start(['--import', 'tsx', path.join(ROOT, 'bench/settlement/bare-server.ts')], {});
+    const strict = await children.start(['--import', 'tsx', path.join(ROOT, 'bench/settlement/bare-server.ts'), '--product-server'], {});
 
     // Each request: the next card, the next merchant, the next client address (the API trusts a
     // loopback proxy's X-Forwarded-For, like behind a load balancer).
@@ -138,6 +143,7 @@ async function main(): Promise<void> {
 
     log(`warm-up (2 s each), then ${SECONDS} s at ${CONNECTIONS} connections…`);
     await load(bare.url, setup, 2);
+    await load(strict.url, setup, 2);
     // CPU per answered request, by process: steadier than req/s on a machine other work also loads.
     // …and this process's own (autocannon runs here): what the load generator takes of the cores.
     const genCpu = (since: NodeJS.CpuUsage) => { const u = process.cpuUsage(since); return (u.user + u.system) / 1000; };
@@ -145,10 +151,13 @@ async function main(): Promise<void> {
     for (let round = 0; round < Number(args.rounds); round++) for (const mode of MODES) for (const tree of round % 2 === 0 ? trees : [...trees].reverse()) {
       // The ceiling is measured again just before each API run: the machine drifts, and each
       // run's ratio is taken against the ceiling of its own minute.
-      const bareCpu0 = cpuSnapshot([bare.proc.pid!]);
-      const bareGen0 = process.cpuUsage();
-      const bareFig = await load(bare.url, setup, SECONDS);
-      const bareRound: Bare = { f: bareFig, cpu: cpuMsBetween(bareCpu0, cpuSnapshot([bare.proc.pid!])), gen: genCpu(bareGen0) };
+      const ceiling = async (child: typeof bare): Promise<Bare> => {
+        const [cpu0, gen0] = [cpuSnapshot([child.proc.pid!]), process.cpuUsage()];
+        const f = await load(child.url, setup, SECONDS);
+        return { f, cpu: cpuMsBetween(cpu0, cpuSnapshot([child.proc.pid!])), gen: genCpu(gen0) };
+      };
+      const bareRound = await ceiling(bare);
+      const strictRound = await ceiling(strict);
       // A free port chosen here, so the server's URL is known whatever LOG_LEVEL hides.
       const port = await freePort();
       const forced = mode === 'none' || mode === 'sqlite-full';
@@ -163,10 +172,11 @@ async function main(): Promise<void> {
       const pgCpu0 = cpuSnapshot(pgPids);
       const gen0 = process.cpuUsage();
       const f = await load(api.url, setup, SECONDS);
-      rounds.push({ mode, tree: tree.name, f, bare: bareRound, cpu: { api: cpuMsBetween(apiCpu0, cpuSnapshot([api.proc.pid!])), pg: cpuMsBetween(pgCpu0, cpuSnapshot(pgPids)), connections: pgPids.length, gen: genCpu(gen0) } });
+      rounds.push({ mode, tree: tree.name, f, bare: bareRound, strict: strictRound, cpu: { api: cpuMsBetween(apiCpu0, cpuSnapshot([api.proc.pid!])), pg: cpuMsBetween(pgCpu0, cpuSnapshot(pgPids)), connections: pgPids.length, gen: genCpu(gen0) } });
       await children.stop(api.proc);
     }
     await children.stop(bare.proc);
+    await children.stop(strict.proc);
     const q = billing.read().q;
     const captured = Number((await q.one<{ n: number }>("SELECT COUNT(*) AS n FROM holds WHERE status = 'captured'"))?.n);
     const verify = await verifyLedger(q);
@@ -178,17 +188,19 @@ async function main(): Promise<void> {
     const apiFigs = MODES.flatMap((mode) => trees.map(({ name: tree }) => {
       const mine = rounds.filter((r) => r.mode === mode && r.tree === tree).sort((a, b) => ratio(a) - ratio(b));
       const median = mine[Math.floor(mine.length / 2)]!;
-      return { mode, tree, f: median.f, cpu: median.cpu, bare: median.bare, all: mine.map((r) => `${Math.round(r.f.rps)} of ${Math.round(r.bare.f.rps)} (${(100 * ratio(r)).toFixed(1)}%)`) };
+      return { mode, tree, f: median.f, cpu: median.cpu, bare: median.bare, strict: median.strict, all: mine.map((r) => `${Math.round(r.f.rps)} of ${Math.round(r.bare.f.rps)} (${(100 * ratio(r)).toFixed(1)}%)`) };
     }));
     const row = (name: string, f: Figures) => `${name.padEnd(theirs ? 64 : 46)} ${f.rps.toFixed(0).padStart(8)} req/s   p50 ${String(f.p50).padStart(4)} ms   p99 ${String(f.p99).padStart(4)} ms   2xx ${f.ok}  non-2xx ${f.non2xx}  errors ${f.errors}`;
     console.log(`settlement bench: ${args.db}, ${CONNECTIONS} connections, ${SECONDS} s, ${CARDS} cards, ${MERCHANTS} merchants, ${os.cpus().length} cores, LOG_LEVEL=${args['log-level']}${args.idempotency ? ', an Idempotency-Key on every request' : ''}`);
     const us = (ms: number, n: number) => `${Math.round((1000 * ms) / Math.max(1, n))} µs`;
-    for (const { mode, tree, f, cpu, bare: b, all } of apiFigs) {
+    for (const { mode, tree, f, cpu, bare: b, strict: st, all } of apiFigs) {
       const label = [mode === 'n/a' ? '' : mode, theirs ? tree : ''].filter(Boolean).join(', ');
       console.log(row('bare express JSON endpoint (the same round)', b.f));
+      console.log(row('  …on the product\'s HTTP server (stricter)', st.f));
       console.log(row(`POST /v1/authorizations capture${label ? ` (${label})` : ''}`, f));
       console.log(`  ratio API / bare express: ${(100 * f.rps / b.f.rps).toFixed(1)}% (median round); rounds, API of its round's ceiling: ${all.join(', ')} req/s`);
-      console.log(`  CPU per request: bare express ${us(b.cpu, b.f.total)}; API process ${us(cpu.api, f.total)}${args.db === 'pg' ? `, PostgreSQL backends ${us(cpu.pg, f.total)} (${cpu.connections} connections)` : ''}; load generator ${us(b.gen, b.f.total)} / ${us(cpu.gen, f.total)} (bare / API run)`);
+      console.log(`  ratio API / bare express on the product's HTTP server: ${(100 * f.rps / st.f.rps).toFixed(1)}% (the same round)`);
+      console.log(`  CPU per request: bare express ${us(b.cpu, b.f.total)} (on the product's server ${us(st.cpu, st.f.total)}); API process ${us(cpu.api, f.total)}${args.db === 'pg' ? `, PostgreSQL backends ${us(cpu.pg, f.total)} (${cpu.connections} connections)` : ''}; load generator ${us(b.gen, b.f.total)} / ${us(cpu.gen, f.total)} (bare / API run)`);
     }
     const mine = apiFigs.filter((a) => a.tree === trees[0]!.name);
     const none = mine.find((a) => a.mode === 'none')?.f;
