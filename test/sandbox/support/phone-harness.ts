@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import http from 'node:http';
+import { createExpressServer } from '../../../billing/http/express-server';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -42,7 +42,7 @@ export async function startPhone(opts: { speed?: number } = {}): Promise<Running
   await ivr.start();
   const app = express();
   const tasks: BackgroundTask[] = mountWebPhone(app, { config, billing, logger }, sim);
-  const server = http.createServer(app);
+  const server = createExpressServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   for (const t of tasks) await t.start();
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
