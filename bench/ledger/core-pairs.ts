@@ -7,7 +7,7 @@ import type { PairRunner } from './raw-ceiling';
 /** The billing core's moves a pair makes — from this tree, or from another one (bench/ledger/ab.ts). */
 export interface CoreMoves { placeHold: typeof placeHold; captureHoldNow: typeof captureHoldNow; merchantPayable: typeof merchantPayable }
 
-/** The billing core as the IVR and the settlement API use it: placeHold then captureHoldNow, by `workers` workers. */
+/** The billing core as the IVR meters calls with it (billing/holds/hold-moves.ts): placeHold then captureHoldNow, by `workers` workers. */
 export function corePairs(name: string, moves: CoreMoves, billing: Billing, merchant: number, workers: number): PairRunner {
   return {
     name,

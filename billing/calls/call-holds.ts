@@ -52,10 +52,9 @@ export async function settleCallChunk(ctx: TxContext, hold_id: string, amount_mi
  */
 export async function settleCallChunkInOneStatement(ctx: Pick<TxContext, 'q' | 'now_ms'>, hold_id: string, amount_minor: number, ivr_node?: string): Promise<CardMoney | null> {
   const owner: HoldOwner = ivr_node === undefined ? { kind: 'any' } : { kind: 'call', ivr_node };
-  const done = amount_minor === 0
-    ? await voidInOneStatement(ctx.q, ctx.now_ms, hold_id, owner)
-    : await captureInOneStatement(ctx.q, ctx.now_ms, hold_id, amount_minor, { account: TELEPHONY_REVENUE, entry_kind: 'call_charge' }, owner);
-  return done ? done.card : null;
+  return amount_minor === 0
+    ? voidInOneStatement(ctx.q, ctx.now_ms, hold_id, owner)
+    : captureInOneStatement(ctx.q, ctx.now_ms, hold_id, amount_minor, { account: TELEPHONY_REVENUE, entry_kind: 'call_charge' }, owner);
 }
 
 /** Every hold of a call in order (for rebuilding its meter after a restart). */
