@@ -1,4 +1,5 @@
 import type { Sql } from '../store/sql/database';
+import { activeCall } from './active-call-sql';
 import type { Rate } from '../rating/rate';
 
 export type CallStatus = 'active' | 'completed' | 'failed';
@@ -86,7 +87,7 @@ export async function activeCallRecordsOf(q: Sql, ivr_node: string): Promise<Cal
  * node whose calls were taken over (its lease expired while it stalled) can no longer bill them.
  */
 export async function ownsActiveCall(q: Sql, id: string, ivr_node: string): Promise<boolean> {
-  const row = await q.one(`SELECT id FROM call_records WHERE id = ? AND ivr_node = ? AND status = 'active'${q.forUpdate}`, [id, ivr_node]);
+  const row = await q.one(`SELECT id FROM call_records WHERE id = ? AND ivr_node = ? AND ${activeCall()}${q.forUpdate}`, [id, ivr_node]);
   return row !== undefined;
 }
 

@@ -1,4 +1,5 @@
 import { isPostgres, orGeneralPath } from '../holds/one-statement';
+import { activeCall } from './active-call-sql';
 import { TELEPHONY_REVENUE } from '../ledger/accounts';
 import type { TxContext } from '../shared/context';
 import { buyCost } from './call-carrier';
@@ -26,7 +27,7 @@ export interface ChunkSettlement { hold_id: string; amount_minor: number }
  */
 const FINISH_SQL = `
 WITH rec AS (
-  SELECT id FROM call_records WHERE id = $1 AND ivr_node = $2 AND status = 'active' AND buy_rate_json IS NOT DISTINCT FROM $3::text
+  SELECT id FROM call_records WHERE id = $1 AND ivr_node = $2 AND ${activeCall()} AND buy_rate_json IS NOT DISTINCT FROM $3::text
   FOR UPDATE SKIP LOCKED
 ),
 moves AS (SELECT hold_id, amount_minor FROM jsonb_to_recordset($4::jsonb) AS m(hold_id text, amount_minor bigint)),

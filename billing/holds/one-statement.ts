@@ -1,4 +1,5 @@
 import type { Sql } from '../store/sql/database';
+import { activeCall } from '../calls/active-call-sql';
 import type { CaptureTarget, NewHold } from './hold-engine';
 import type { Hold } from './hold';
 import { HOLD_COLUMNS } from './hold-rows';
@@ -52,7 +53,7 @@ export async function orGeneralPath<T>(move: Promise<T | null | undefined>): Pro
 
 /** The active call `call_id` (an SQL expression) is owned by the node `node` (a parameter), its record locked now or not at all. */
 export const callOwnedBy = (call_id: string, node: string): string =>
-  `EXISTS (SELECT 1 FROM call_records r WHERE r.id = ${call_id} AND r.ivr_node = ${node} AND r.status = 'active' FOR UPDATE OF r SKIP LOCKED)`;
+  `EXISTS (SELECT 1 FROM call_records r WHERE r.id = ${call_id} AND r.ivr_node = ${node} AND ${activeCall('r')} FOR UPDATE OF r SKIP LOCKED)`;
 
 /** $13: the available balance the amount was sized from — reserved only while exactly that is available (NULL: any that affords it). */
 const RESERVE_CTES = `card AS (
@@ -75,7 +76,7 @@ SELECT card.last4, card.balance_minor, card.pending_minor FROM card, hold`;
  * card CTE's lock, or this one's) — while the call $8 is still active and owned by $12, and the
  * card is in the hold's currency; no row when the card is locked elsewhere.
  */
-const RESERVE_OR_READ_SQL = `WITH ${RESERVE_CTES},
+export const RESERVE_OR_READ_SQL = `WITH ${RESERVE_CTES},
 unreserved AS (
   SELECT last4, balance_minor, pending_minor FROM cards
   WHERE id = $3 AND currency = $4 AND NOT EXISTS (SELECT 1 FROM hold) AND ($12::varchar IS NULL OR ${callOwnedBy('$8', '$12')})

@@ -2,6 +2,7 @@ import type { Billing } from '../../billing';
 import type { Rate } from '../../rating/rate';
 import { BillingError, isBillingError } from '../../shared/errors';
 import type { Sql } from '../../store/sql/database';
+import { activeCall } from '../active-call-sql';
 import { settleBuyCost } from '../call-carrier';
 import { holdsOfCall, settleCallChunk } from '../call-holds';
 import { CallMeter } from '../call-meter';
@@ -50,7 +51,7 @@ export async function holdCallForCdr(billing: Billing, a: { call_id: string; own
   await billing.tx(async (ctx) => {
     const r = await ctx.q.run(
       `UPDATE call_records SET status = 'completed', cdr_state = 'awaiting', billed_seconds = ?, cost_minor = ?, captured_minor = ?, hangup_cause = 'reconciled', answered_at_ms = ?, ended_at_ms = ?, talk_ms = ?
-       WHERE id = ? AND ivr_node = ? AND status = 'active'`,
+       WHERE id = ? AND ivr_node = ? AND ${activeCall()}`,
       [a.billed_s, a.captured_minor, a.captured_minor, a.answered_at_ms, a.ended_at_ms, a.billed_s * 1000, a.call_id, a.owner],
     );
     if (r.changes !== 1) throw new BillingError('invalid_state', `call ${a.call_id} is no longer owned by IVR node ${a.owner}`);
