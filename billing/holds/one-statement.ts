@@ -149,8 +149,8 @@ const ownerClause = (owner: HoldOwner['kind']): string =>
  * The move then updates that row by its ctid, and checks the hold's state there. It does not look
  * the hold up again by id beside `status = 'pending'`: PostgreSQL's generic plan, on statistics
  * that made pending holds look rare (taken while few were pending), took the index on (status,
- * expires_at_ms) for that and read every pending hold for the one it wanted — 2.5 ms per capture
- * with 20,000 authorizations pending, 0.4 ms by ctid (README, Benchmarks). Should the row have been
+ * expires_at_ms) for that and read every pending hold for the one it wanted — 2.9–4.2 ms per
+ * capture with 20,000 authorizations pending, 0.6 ms by ctid (README, Benchmarks). Should the row have been
  * changed by a transaction that committed after this statement began, its locked version is not
  * visible to the update, which then changes nothing: the move declines and the general path decides.
  */
@@ -221,9 +221,9 @@ export const VOID_SQL = Object.fromEntries(KINDS.map((k) => [k, `WITH ${voidCtes
 /**
  * captureHold of `amount_minor` (1…the held amount) of a pending, unexpired hold, in one statement:
  * the card's money just after. Null when the general path must decide (expired, not pending, not
- * this owner's, or on SQLite). Only the card's three columns come back: the hold's own fifteen
- * (which no caller used) cost PostgreSQL and the driver about 4% of a hold+capture pair
- * (bench/ledger, README).
+ * this owner's, or on SQLite). Only the card's three columns come back: the hold's own fifteen,
+ * which no caller used, cost PostgreSQL and the driver about 4% of the pairs per second in a
+ * scratch run of the raw harness (README, Benchmarks).
  */
 export async function captureInOneStatement(q: Sql, now_ms: number, hold_id: string, amount_minor: number, target: CaptureTarget, owner: HoldOwner): Promise<CardMoney | null> {
   if (!isPostgres(q) || !Number.isSafeInteger(amount_minor) || amount_minor <= 0) return null;
