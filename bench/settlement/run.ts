@@ -147,15 +147,15 @@ async function main(): Promise<void> {
     // CPU per answered request, by process: steadier than req/s on a machine other work also loads.
     // …and this process's own (autocannon runs here): what the load generator takes of the cores.
     const genCpu = (since: NodeJS.CpuUsage) => { const u = process.cpuUsage(since); return (u.user + u.system) / 1000; };
+    const ceiling = async (child: typeof bare): Promise<Bare> => {
+      const [cpu0, gen0] = [cpuSnapshot([child.proc.pid!]), process.cpuUsage()];
+      const f = await load(child.url, setup, SECONDS);
+      return { f, cpu: cpuMsBetween(cpu0, cpuSnapshot([child.proc.pid!])), gen: genCpu(gen0) };
+    };
     const rounds: Round[] = [];
     for (let round = 0; round < Number(args.rounds); round++) for (const mode of MODES) for (const tree of round % 2 === 0 ? trees : [...trees].reverse()) {
       // The ceiling is measured again just before each API run: the machine drifts, and each
       // run's ratio is taken against the ceiling of its own minute.
-      const ceiling = async (child: typeof bare): Promise<Bare> => {
-        const [cpu0, gen0] = [cpuSnapshot([child.proc.pid!]), process.cpuUsage()];
-        const f = await load(child.url, setup, SECONDS);
-        return { f, cpu: cpuMsBetween(cpu0, cpuSnapshot([child.proc.pid!])), gen: genCpu(gen0) };
-      };
       const bareRound = await ceiling(bare);
       const strictRound = await ceiling(strict);
       // A free port chosen here, so the server's URL is known whatever LOG_LEVEL hides.

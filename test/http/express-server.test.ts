@@ -2,12 +2,7 @@ import http from 'node:http';
 import { expect } from 'chai';
 import express from 'express';
 import { createExpressServer } from '../../billing/http/express-server';
-
-/** GET `path` on `url` with headers; the status, headers and body text. */
-async function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; text: string }> {
-  const r = await fetch(url, { headers });
-  return { status: r.status, headers: r.headers, text: await r.text() };
-}
+import { call } from './support/api-server';
 
 describe('createExpressServer: requests born express objects (no per-request prototype swap)', () => {
   let server: http.Server;
@@ -45,21 +40,21 @@ describe('createExpressServer: requests born express objects (no per-request pro
 
   it('node constructs each request and response with the app\'s own prototypes, so express finds nothing to change', async () => {
     protoOnArrival.length = 0;
-    await get(`${url}/v1/probe/1`);
-    await get(`${url}/v1/probe/2`);
+    await call(url, 'GET', '/v1/probe/1');
+    await call(url, 'GET', '/v1/probe/2');
     expect(protoOnArrival).to.deep.equal([true, true]);
   });
 
   it('keeps express\'s request and response helpers: params, req.ip behind a trusted proxy, req.get, req.app, res.json, res.locals', async () => {
-    const r = await get(`${url}/v1/probe/abc`, { 'x-probe': 'p1', 'x-forwarded-for': '203.0.113.7' });
+    const r = await call(url, 'GET', '/v1/probe/abc', { headers: { 'x-probe': 'p1', 'x-forwarded-for': '203.0.113.7' } });
     expect(r.status).to.equal(202);
     expect(r.headers.get('content-type')).to.match(/^application\/json/);
-    expect(JSON.parse(r.text)).to.deep.equal({ id: 'abc', ip: '203.0.113.7', header: 'p1', is_app: true, is_incoming: true, is_response: true, locals: 'yes' });
+    expect(r.body).to.deep.equal({ id: 'abc', ip: '203.0.113.7', header: 'p1', is_app: true, is_incoming: true, is_response: true, locals: 'yes' });
   });
 
   it('answers what no route takes with express\'s own 404', async () => {
-    const r = await get(`${url}/nothing-here`);
+    const r = await call(url, 'GET', '/nothing-here');
     expect(r.status).to.equal(404);
-    expect(r.text).to.include('Cannot GET /nothing-here');
+    expect(String(r.body.raw)).to.include('Cannot GET /nothing-here');
   });
 });
