@@ -68,13 +68,11 @@ hold AS (
   RETURNING id
 )`;
 
-const RESERVE_SQL = `WITH ${RESERVE_CTES}
-SELECT card.last4, card.balance_minor, card.pending_minor FROM card, hold`;
-
 /**
- * The same, and when it declines, the card's money locked now (its newest, and so until COMMIT: the
- * card CTE's lock, or this one's) — while the call $8 is still active and owned by $12, and the
- * card is in the hold's currency; no row when the card is locked elsewhere.
+ * createHold in one statement: the card's money reserved and the hold written. When it declines,
+ * the card's money locked now (its newest, and so until COMMIT: the card CTE's lock, or this
+ * one's) — while the call $8 is still active and owned by $12, and the card is in the hold's
+ * currency; no row when the card is locked elsewhere.
  */
 export const RESERVE_OR_READ_SQL = `WITH ${RESERVE_CTES},
 unreserved AS (
@@ -100,22 +98,12 @@ const reserveParams = (hold: Hold, now_ms: number, card_id: number, ivr_node: st
 ];
 
 /**
- * createHold in one statement: the hold and its card's money just after; null when the general path
- * must decide (or on SQLite). With `ivr_node`, only while the hold's call is active and owned by that
- * node (the metering fence).
- */
-export async function reserveInOneStatement(q: Sql, now_ms: number, card_id: number, h: NewHold, ivr_node?: string): Promise<{ hold: Hold; card: CardMoney } | null> {
-  if (!isPostgres(q) || !Number.isSafeInteger(h.amount_minor) || h.amount_minor <= 0) return null;
-  const hold = newPendingHold(now_ms, card_id, h);
-  const card = await orGeneralPath(q.one<CardMoney>(RESERVE_SQL, reserveParams(hold, now_ms, card_id, ivr_node, undefined)));
-  return card ? { hold, card } : null;
-}
-
-/**
- * reserveInOneStatement for a call's chunk, telling when it declines what the general path would
- * size a smaller chunk from: `declined`, the card's money locked now (the call still owned by
- * `ivr_node`). With `sized_from`, the hold is reserved only while the card's available balance is
- * exactly that — what its amount was sized from. Null when the general path must decide.
+ * createHold in one statement (a call's chunk): the hold and its card's money just after; with
+ * `ivr_node`, only while the hold's call is active and owned by that node (the metering fence).
+ * When it declines, what the general path would size a smaller chunk from: `declined`, the card's
+ * money locked now (the call still owned by `ivr_node`). With `sized_from`, the hold is reserved
+ * only while the card's available balance is exactly that — what its amount was sized from.
+ * Null when the general path must decide (or on SQLite).
  */
 export async function reserveOrReadInOneStatement(
   q: Sql, now_ms: number, card_id: number, h: NewHold, ivr_node: string | undefined, sized_from?: number,

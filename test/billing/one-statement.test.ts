@@ -6,7 +6,7 @@ import { cardById } from '../../billing/cards/card-rows';
 import { callChunkHold, settleCallChunkInOneStatement } from '../../billing/calls/call-holds';
 import { insertCallRecord } from '../../billing/calls/call-records';
 import { holdById } from '../../billing/holds/hold-rows';
-import { captureInOneStatement, reserveInOneStatement, voidInOneStatement } from '../../billing/holds/one-statement';
+import { captureInOneStatement, reserveOrReadInOneStatement, voidInOneStatement } from '../../billing/holds/one-statement';
 import { createMerchant } from '../../billing/merchants/merchants';
 import { authorizationView } from '../../billing/settlement/authorization-view';
 import { authorizeInOneStatement, captureInOneStatementForMerchant, voidInOneStatementForMerchant } from '../../billing/settlement/settlement-one-statement';
@@ -62,6 +62,9 @@ const DECLINED: Array<{ name: string; setup?: Setup; input?: Partial<AuthorizeIn
 ];
 
 const KEY = { scope: 'merchant:1', key: 'k-1', hash: 'h' };
+
+/** A chunk reservation's hold and card money, when it reserved (not when it declined or left it to the general path). */
+const reserved = <T extends object>(r: T | null): Extract<T, { hold: unknown }> | null => (r && 'hold' in r ? r as Extract<T, { hold: unknown }> : null);
 
 describe('one-statement money moves (pg)', function () {
   this.timeout(60_000);
@@ -152,25 +155,28 @@ describe('one-statement money moves (pg)', function () {
   it('reserves, captures and voids call chunks in one statement, declining expired, settled and unaffordable ones', async () => {
     const ctx = one();
     const chunk = (amount: number) => callChunkHold('call-1', amount, 'USD', 30_000, { from_s: 0, to_s: 60 });
-    expect(await reserveInOneStatement(ctx.q, ctx.now_ms, w.card_id, chunk(5001)), 'more than available').to.equal(null);
-    const first = await reserveInOneStatement(ctx.q, ctx.now_ms, w.card_id, chunk(600));
-    const second = await reserveInOneStatement(ctx.q, ctx.now_ms, w.card_id, chunk(400));
-    expect(first?.hold.status).to.equal('pending');
-    // Each move answers with the card's money just after it (what the IVR projects the call's end from).
+    // Each move answers with the card's money just after it (what the IVR projects the call's end from);
+    // a reservation it declines, with the money it could not reserve from.
     const money = (m: { balance_minor: number; pending_minor: number } | null | undefined) => m && { balance: m.balance_minor, pending: m.pending_minor };
+    const declined = await reserveOrReadInOneStatement(ctx.q, ctx.now_ms, w.card_id, chunk(5001), undefined);
+    expect(money(declined && 'declined' in declined ? declined.declined : null), 'more than available').to.deep.equal({ balance: 5000, pending: 0 });
+    const first = reserved(await reserveOrReadInOneStatement(ctx.q, ctx.now_ms, w.card_id, chunk(600), undefined));
+    const second = reserved(await reserveOrReadInOneStatement(ctx.q, ctx.now_ms, w.card_id, chunk(400), undefined));
+    expect(first?.hold.status).to.equal('pending');
     expect(money(first?.card)).to.deep.equal({ balance: 5000, pending: 600 });
     expect(money(second?.card)).to.deep.equal({ balance: 5000, pending: 1000 });
     expect(money(await settleCallChunkInOneStatement(one(), first!.hold.id, 250))).to.deep.equal({ balance: 4750, pending: 400 });
     expect(await settleCallChunkInOneStatement(one(), first!.hold.id, 250), 'already captured').to.equal(null);
     expect(money(await settleCallChunkInOneStatement(one(), second!.hold.id, 0))).to.deep.equal({ balance: 4750, pending: 0 });
-    const third = await reserveInOneStatement(ctx.q, ctx.now_ms, w.card_id, chunk(100));
+    const third = reserved(await reserveOrReadInOneStatement(ctx.q, ctx.now_ms, w.card_id, chunk(100), undefined));
     t.clock.advance(30_001);
     const before = await snapshot(t);
     expect(await captureInOneStatement(one().q, one().now_ms, third!.hold.id, 100, { account: 'telephony:revenue', entry_kind: 'call_charge' }, { kind: 'any' }), 'expired').to.equal(null);
     expect(await voidInOneStatement(one().q, one().now_ms, first!.hold.id, { kind: 'any' }), 'not pending').to.equal(null);
     await t.billing.tx((ctx2) => setCardStatus(ctx2, w.card_id, 'suspended'));
+    const card0 = (await cardById(t.billing.read().q, w.card_id))!;
     const suspended = await snapshot(t);
-    expect(await reserveInOneStatement(one().q, one().now_ms, w.card_id, chunk(100)), 'suspended card').to.equal(null);
+    expect(await reserveOrReadInOneStatement(one().q, one().now_ms, w.card_id, chunk(100), undefined), 'suspended card').to.deep.equal({ declined: { last4: card0.last4, balance_minor: 4750, pending_minor: 100 } });
     expect(await snapshot(t)).to.deep.equal(suspended);
     expect(before.holds).to.equal(suspended.holds);
     const card = await cardById(t.billing.read().q, w.card_id);
@@ -182,9 +188,9 @@ describe('one-statement money moves (pg)', function () {
     await t.billing.tx((ctx) => insertCallRecord(ctx.q, { id: 'n1-call', card_id: w.card_id, caller_number: null, access_number: null, channel_id: null, started_at_ms: ctx.now_ms, ivr_node: 'n1' }));
     const chunk = callChunkHold('n1-call', 100, 'USD', 30_000, { from_s: 0, to_s: 60 });
     const before = await snapshot(t);
-    expect(await reserveInOneStatement(one().q, one().now_ms, w.card_id, chunk, 'n2'), 'another node').to.equal(null);
+    expect(await reserveOrReadInOneStatement(one().q, one().now_ms, w.card_id, chunk, 'n2'), 'another node').to.equal(null);
     expect(await snapshot(t)).to.deep.equal(before);
-    const held = await reserveInOneStatement(one().q, one().now_ms, w.card_id, chunk, 'n1');
+    const held = reserved(await reserveOrReadInOneStatement(one().q, one().now_ms, w.card_id, chunk, 'n1'));
     expect(held?.hold.status).to.equal('pending');
     expect(await settleCallChunkInOneStatement(one(), held!.hold.id, 40, 'n2'), 'captured by another node').to.equal(null);
     const other = new pg.Client({ connectionString: t.tdb.url });
@@ -193,14 +199,14 @@ describe('one-statement money moves (pg)', function () {
       await other.query('BEGIN');
       await other.query("SELECT id FROM call_records WHERE id = 'n1-call' FOR UPDATE");
       expect(await settleCallChunkInOneStatement(one(), held!.hold.id, 40, 'n1'), 'record locked (a takeover under way)').to.equal(null);
-      expect(await reserveInOneStatement(one().q, one().now_ms, w.card_id, chunk, 'n1'), 'record locked').to.equal(null);
+      expect(await reserveOrReadInOneStatement(one().q, one().now_ms, w.card_id, chunk, 'n1'), 'record locked').to.equal(null);
     } finally {
       await other.query('ROLLBACK');
       await other.end();
     }
     expect(await settleCallChunkInOneStatement(one(), held!.hold.id, 40, 'n1')).not.to.equal(null);
     await t.billing.tx((ctx) => ctx.q.run("UPDATE call_records SET status = 'completed' WHERE id = 'n1-call'"));
-    expect(await reserveInOneStatement(one().q, one().now_ms, w.card_id, chunk, 'n1'), 'the call has ended').to.equal(null);
+    expect(await reserveOrReadInOneStatement(one().q, one().now_ms, w.card_id, chunk, 'n1'), 'the call has ended').to.equal(null);
     expect((await verifyLedger(t.billing.read().q)).violations).to.deep.equal([]);
   });
 
@@ -218,7 +224,7 @@ describe('one-statement money moves (pg)', function () {
         authorizeNow({ amount: 100 }),
         captureInOneStatementForMerchant(one(), w.merchant, a.id, 100, null),
         voidInOneStatementForMerchant(one(), w.merchant, a.id, null),
-        reserveInOneStatement(one().q, one().now_ms, w.card_id, callChunkHold('call-9', 100, 'USD', 30_000)),
+        reserveOrReadInOneStatement(one().q, one().now_ms, w.card_id, callChunkHold('call-9', 100, 'USD', 30_000), undefined),
       ]);
       expect([authorized, captured, voided, reserved]).to.deep.equal([null, null, null, null]);
       // Declined by SKIP LOCKED in a batch that committed — not by a lock_timeout rolling it back.

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { adjustCard } from '../../billing/cards/card-admin';
 import { callChunkHold, reserveCallChunk, settleCallChunk, settleCallChunkInOneStatement } from '../../billing/calls/call-holds';
-import { reserveInOneStatement } from '../../billing/holds/one-statement';
+import { reserveOrReadInOneStatement } from '../../billing/holds/one-statement';
 import { verifyLedger } from '../../billing/verify/ledger-verify';
 import { KINDS, requireKind } from '../support/databases';
 import { call, startTestApi } from './support/api-server';
@@ -92,7 +92,8 @@ for (const kind of KINDS) {
             const amount = 1 + rnd(300);
             const h = callChunkHold(`call-${w}-${i}`, amount, 'USD', 30_000, { from_s: 0, to_s: 60 });
             const one = billing.oneStatement();
-            let hold = one ? (await reserveInOneStatement(one.q, one.now_ms, card.card_id, h))?.hold ?? null : null;
+            const done = one && (await reserveOrReadInOneStatement(one.q, one.now_ms, card.card_id, h, undefined));
+            let hold = done && 'hold' in done ? done.hold : null;
             if (!hold) {
               const r = await billing.tx((ctx) => reserveCallChunk(ctx, `call-${w}-${i}`, card.card_id, amount, 'USD', 30_000, { from_s: 0, to_s: 60 }));
               hold = r.ok ? r.value : null;
