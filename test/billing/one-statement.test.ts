@@ -64,7 +64,7 @@ const DECLINED: Array<{ name: string; setup?: Setup; input?: Partial<AuthorizeIn
 const KEY = { scope: 'merchant:1', key: 'k-1', hash: 'h' };
 
 /** A chunk reservation's hold and card money, when it reserved (not when it declined or left it to the general path). */
-const reserved = <T extends object>(r: T | null): Extract<T, { hold: unknown }> | null => (r && 'hold' in r ? r as Extract<T, { hold: unknown }> : null);
+const whenReserved = <T extends object>(r: T | null): Extract<T, { hold: unknown }> | null => (r && 'hold' in r ? r as Extract<T, { hold: unknown }> : null);
 
 describe('one-statement money moves (pg)', function () {
   this.timeout(60_000);
@@ -156,19 +156,19 @@ describe('one-statement money moves (pg)', function () {
     const ctx = one();
     const chunk = (amount: number) => callChunkHold('call-1', amount, 'USD', 30_000, { from_s: 0, to_s: 60 });
     // Each move answers with the card's money just after it (what the IVR projects the call's end from);
-    // a reservation it declines, with the money it could not reserve from.
+    // a declined reservation, with the money it could not reserve from.
     const money = (m: { balance_minor: number; pending_minor: number } | null | undefined) => m && { balance: m.balance_minor, pending: m.pending_minor };
     const declined = await reserveOrReadInOneStatement(ctx.q, ctx.now_ms, w.card_id, chunk(5001), undefined);
     expect(money(declined && 'declined' in declined ? declined.declined : null), 'more than available').to.deep.equal({ balance: 5000, pending: 0 });
-    const first = reserved(await reserveOrReadInOneStatement(ctx.q, ctx.now_ms, w.card_id, chunk(600), undefined));
-    const second = reserved(await reserveOrReadInOneStatement(ctx.q, ctx.now_ms, w.card_id, chunk(400), undefined));
+    const first = whenReserved(await reserveOrReadInOneStatement(ctx.q, ctx.now_ms, w.card_id, chunk(600), undefined));
+    const second = whenReserved(await reserveOrReadInOneStatement(ctx.q, ctx.now_ms, w.card_id, chunk(400), undefined));
     expect(first?.hold.status).to.equal('pending');
     expect(money(first?.card)).to.deep.equal({ balance: 5000, pending: 600 });
     expect(money(second?.card)).to.deep.equal({ balance: 5000, pending: 1000 });
     expect(money(await settleCallChunkInOneStatement(one(), first!.hold.id, 250))).to.deep.equal({ balance: 4750, pending: 400 });
     expect(await settleCallChunkInOneStatement(one(), first!.hold.id, 250), 'already captured').to.equal(null);
     expect(money(await settleCallChunkInOneStatement(one(), second!.hold.id, 0))).to.deep.equal({ balance: 4750, pending: 0 });
-    const third = reserved(await reserveOrReadInOneStatement(ctx.q, ctx.now_ms, w.card_id, chunk(100), undefined));
+    const third = whenReserved(await reserveOrReadInOneStatement(ctx.q, ctx.now_ms, w.card_id, chunk(100), undefined));
     t.clock.advance(30_001);
     const before = await snapshot(t);
     expect(await captureInOneStatement(one().q, one().now_ms, third!.hold.id, 100, { account: 'telephony:revenue', entry_kind: 'call_charge' }, { kind: 'any' }), 'expired').to.equal(null);
@@ -190,7 +190,7 @@ describe('one-statement money moves (pg)', function () {
     const before = await snapshot(t);
     expect(await reserveOrReadInOneStatement(one().q, one().now_ms, w.card_id, chunk, 'n2'), 'another node').to.equal(null);
     expect(await snapshot(t)).to.deep.equal(before);
-    const held = reserved(await reserveOrReadInOneStatement(one().q, one().now_ms, w.card_id, chunk, 'n1'));
+    const held = whenReserved(await reserveOrReadInOneStatement(one().q, one().now_ms, w.card_id, chunk, 'n1'));
     expect(held?.hold.status).to.equal('pending');
     expect(await settleCallChunkInOneStatement(one(), held!.hold.id, 40, 'n2'), 'captured by another node').to.equal(null);
     const other = new pg.Client({ connectionString: t.tdb.url });
