@@ -281,6 +281,23 @@ describe('one-statement money moves (pg)', function () {
     await Promise.all([insert('c'), insert('d')]);
     expect(gc.stats.rolled_back).to.be.at.least(1);
   });
+
+  it('group commit: a statement whose first Parse PostgreSQL skipped after an error is prepared again next time', async () => {
+    const { PostgresDatabase: Pg } = await import('../../billing/store/sql/postgres');
+    const db = new Pg(t.tdb.url, { groupCommit: { connections: 1 } });
+    try {
+      const gc = db.groupCommit!;
+      const insert = (key: string) => gc.run("INSERT INTO idempotency_keys (scope, key, request_hash, status_code, response_json, created_at_ms) VALUES ('p', ?, 'h', 200, '{}', 0)", [key]);
+      // A text this connection has never prepared: in the batch below it is parsed after the failing insert.
+      const unseen = () => gc.one<{ n: number }>('SELECT ?::int + 40 AS n /* first parsed after an error */', [1]);
+      await insert('taken');
+      const results = await Promise.allSettled([insert('taken'), unseen()]);
+      expect(results.map((r) => (r.status === 'rejected' ? String((r.reason as { code?: string }).code) : 'ok'))).to.deep.equal(['23505', 'batch_rolled_back']);
+      expect((await unseen())?.n, 'parsed again, not bound to a statement that does not exist').to.equal(41);
+    } finally {
+      await db.close();
+    }
+  });
 });
 
 for (const kind of KINDS) {

@@ -11,7 +11,9 @@ import net from 'node:net';
  *
  * It reads the wire protocol v3 as the client writes it: an untyped startup packet, then messages of
  * a type byte and an int32 length. Transaction blocks are tracked from the client's own `BEGIN` /
- * `COMMIT` / `ROLLBACK` simple queries (node-postgres sends them that way).
+ * `COMMIT` / `ROLLBACK`: simple queries (node-postgres sends them that way), or prepared statements
+ * executed in the extended protocol (the group commit's batches: billing/store/sql/pg-batch.ts), where
+ * the `Execute` of a `COMMIT` is what it holds back.
  */
 export class CommitDelayProxy {
   /** Transaction-ending messages held so far. */
@@ -47,6 +49,9 @@ export class CommitDelayProxy {
     let startup = true;
     let explicit = false;
     let gateUntil = 0;
+    /** Prepared statements' texts by name, and the unnamed portal's statement text (what an Execute runs). */
+    const statements = new Map<string, string>();
+    let portal = '';
     const out: Array<{ bytes: Buffer; at: number }> = [];
     let timer: NodeJS.Timeout | undefined;
     const pump = () => {
@@ -85,12 +90,24 @@ export class CommitDelayProxy {
         const message = pending.subarray(0, 1 + len);
         pending = pending.subarray(1 + len);
         let ends = false;
+        const control = (text: string): 'begin' | 'commit' | 'rollback' | undefined =>
+          /^(BEGIN|START TRANSACTION)\b/.test(text) ? 'begin' : /^(COMMIT|END)\b/.test(text) ? 'commit' : /^ROLLBACK\b(?!\s+TO)/.test(text) ? 'rollback' : undefined;
+        const [first, second] = type === 'P' || type === 'B' ? cstrings(message.subarray(5), 2) : [];
         if (type === 'Q') {
-          const text = message.subarray(5, message.length - 1).toString('utf8').trim().toUpperCase();
-          if (/^(BEGIN|START TRANSACTION)\b/.test(text)) explicit = true;
-          else if (/^(COMMIT|END)\b/.test(text)) { explicit = false; ends = true; }
-          else if (/^ROLLBACK\b(?!\s+TO)/.test(text)) explicit = false;
+          const kind = control(message.subarray(5, message.length - 1).toString('utf8').trim().toUpperCase());
+          if (kind === 'begin') explicit = true;
+          else if (kind === 'commit') { explicit = false; ends = true; }
+          else if (kind === 'rollback') explicit = false;
           else ends = !explicit; // a simple query outside a block is a transaction of its own
+        } else if (type === 'P') {
+          statements.set(first!, second!.trim().toUpperCase()); // Parse: name, text
+        } else if (type === 'B') {
+          portal = statements.get(second!) ?? ''; // Bind: portal, statement
+        } else if (type === 'E') {
+          const kind = control(portal);
+          if (kind === 'begin') explicit = true;
+          else if (kind === 'commit') { explicit = false; ends = true; }
+          else if (kind === 'rollback') explicit = false;
         } else if (type === 'S' && !explicit) {
           ends = true; // the implicit transaction of the statements before this Sync commits here
         }
@@ -98,4 +115,17 @@ export class CommitDelayProxy {
       }
     });
   }
+}
+
+/** The first `n` NUL-terminated strings of a message body. */
+function cstrings(body: Buffer, n: number): string[] {
+  const out: string[] = [];
+  let at = 0;
+  for (let i = 0; i < n; i++) {
+    const end = body.indexOf(0, at);
+    if (end < 0) break;
+    out.push(body.subarray(at, end).toString('utf8'));
+    at = end + 1;
+  }
+  return out;
 }

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Sql } from './database';
+import { PgBatch } from './pg-batch';
 import { PgStatementQueue } from './pg-statement-queue';
 import type { Prepared, Queued } from './pg-statement-queue';
 
@@ -7,8 +8,8 @@ import type { Prepared, Queued } from './pg-statement-queue';
  * Group commit for PostgreSQL, as billing/store/sql/sqlite.ts does for SQLite: single statements
  * that are each a whole transaction (the one-statement money moves) and that queue up while a
  * batch is being written share ONE transaction. The batch — BEGIN, the statements in their order,
- * COMMIT — goes down one connection in pipeline mode as one write, and every statement is answered
- * only after that COMMIT has succeeded. Statements run one after the other inside the transaction,
+ * COMMIT — goes down one connection as one write ending in one Sync (pg-batch.ts), and every
+ * statement is answered only after that COMMIT has succeeded. Statements run one after the other inside the transaction,
  * so each sees the ones before it, exactly as if they had committed one by one.
  *
  * A statement that fails (a unique key already taken, a lock wait past `lock_timeout`) aborts the
@@ -24,8 +25,6 @@ export class BatchRolledBack extends Error {
     super('the shared transaction was rolled back because another statement in it failed', { cause });
   }
 }
-
-interface Member { q: Queued; result?: pg.QueryResult; error?: unknown }
 
 /** Statements in one shared transaction, at most: a bound on the lock time and latency one batch adds. */
 const MAX_BATCH = 32;
@@ -81,7 +80,7 @@ export class PgGroupCommit extends PgStatementQueue implements Sql {
 
   private connect(): void {
     this.connecting++;
-    const client = new pg.Client({ ...this.config, pipeline: true });
+    const client = new pg.Client(this.config);
     // A connection that fails is not reused: a batch on it fails; idle, it is dropped at the next pump.
     client.on('error', () => { this.dead.add(client); });
     client.on('end', () => { this.dead.add(client); });
@@ -103,45 +102,30 @@ export class PgGroupCommit extends PgStatementQueue implements Sql {
   }
 
   private async runBatch(client: pg.Client, batch: Queued[]): Promise<void> {
-    const members: Member[] = batch.map((q) => ({ q }));
-    // One write for the whole batch: pg writes each query as it is submitted; corked, they leave together.
-    const stream = (client as unknown as { connection?: { stream?: { cork?: () => void; uncork?: () => void } } }).connection?.stream;
-    stream?.cork?.();
-    const begin = client.query('BEGIN');
-    const done = members.map((m) => client.query({ text: m.q.text, name: m.q.name, values: m.q.values }).then(
-      (result) => { m.result = result; },
-      (error: unknown) => { m.error = error; },
-    ));
-    const commit = client.query('COMMIT');
-    stream?.uncork?.();
-    let committed = false;
-    let lost: unknown;
-    try {
-      await begin;
-      await Promise.all(done);
-      // COMMIT of an aborted transaction answers ROLLBACK (no error).
-      committed = (await commit).command === 'COMMIT';
-    } catch (err) {
-      lost = err;
-      await Promise.allSettled([commit, ...done]);
-    }
-    if (lost === undefined && !committed && !members.some((m) => m.error !== undefined)) lost = new Error('the batch transaction ended without COMMIT');
-    if (lost !== undefined) {
-      // BEGIN or COMMIT failed: the connection is gone or unusable, and the COMMIT's fate is unknown.
+    const sent = new PgBatch(batch, this.config.types ?? pg.types);
+    void client.query(sent as unknown as pg.QueryConfig);
+    const outcome = await sent.outcome;
+    if (outcome.kind === 'committed') {
+      this.stats.batches++;
+      this.stats.statements += batch.length;
+      batch.forEach((q, i) => q.resolve(outcome.results[i] as unknown as pg.QueryResult));
+    } else if (outcome.kind === 'lost') {
+      // BEGIN or COMMIT failed, or the connection was lost before COMMIT answered: the COMMIT's fate is unknown.
       this.retire(client);
-      for (const m of members) m.q.reject(lost);
+      for (const q of batch) q.reject(outcome.error);
       this.pump();
       return;
-    }
-    if (committed) {
-      this.stats.batches++;
-      this.stats.statements += members.length;
-      for (const m of members) m.q.resolve(m.result as pg.QueryResult);
     } else {
+      // A statement failed, so PostgreSQL skipped the rest, COMMIT included: nothing of the batch is
+      // kept. Its transaction is rolled back (its locks released) before anyone is told.
       this.stats.rolled_back++;
-      // The first failure is the cause; the statements after it failed only because the transaction was aborted.
-      const first = members.find((m) => m.error !== undefined);
-      for (const m of members) m.q.reject(m === first ? m.error : new BatchRolledBack(first?.error));
+      const usable = await client.query('ROLLBACK').then(() => true, () => false);
+      batch.forEach((q, i) => q.reject(i === outcome.at ? outcome.error : new BatchRolledBack(outcome.error)));
+      if (!usable) {
+        this.retire(client);
+        this.pump();
+        return;
+      }
     }
     this.idle.push(client);
     this.pump();
