@@ -41,13 +41,16 @@ export function rawSqlitePairs(file: string, cardIds: number[], pairs: number, s
 }
 
 /**
- * PostgreSQL: the same two transactions in the three forms the driver allows, each run with the
+ * PostgreSQL: the same two transactions in the four forms the driver allows, each run with the
  * same number of concurrent workers; the ceiling is the best of them.
  *   statements — BEGIN, one statement per row, COMMIT (what an ORM or a naive store sends);
  *   one-statement — each transaction as ONE prepared statement (data-modifying CTEs), autocommit,
  *     one connection per worker;
  *   pipelined batches — the one-statement transactions of all workers that are waiting, sent
- *     together down one of two pipelined connections inside one BEGIN … COMMIT (group commit by hand).
+ *     together down one of two pipelined connections inside one BEGIN … COMMIT (group commit by hand);
+ *   one-Sync batches — the same batches written as ONE extended-protocol exchange with a single
+ *     Sync at its end (pg's queries end each statement with a Sync, and PostgreSQL flushes its
+ *     output at every Sync), the form the billing core's group commit uses (billing/store/sql/pg-batch.ts).
  * Each form stays connected between runs, so the bench can interleave short runs of every form
  * with runs of the billing core (bench/ledger/run.ts).
  */
@@ -175,7 +178,74 @@ async function rawPipelinedBatches(url: string, concurrency: number): Promise<Pa
   };
 }
 
-/** The three raw forms, connected. */
+/** The protocol connection under a pg.Client (pg/lib/connection.js), as a batch writes to it. */
+interface Wire {
+  stream: { cork(): void; uncork(): void };
+  parse(m: { name: string; text: string; types: number[] }): void;
+  bind(m: { statement: string; values: Array<string | null> }): void;
+  execute(m: { portal: string }): void;
+  sync(): void;
+}
+
+/**
+ * Group commit by hand with one Sync per batch: a pg Submittable that writes BEGIN, the queued
+ * statements and COMMIT (prepared once per connection) and counts their CommandCompletes.
+ */
+async function rawOneSyncBatches(url: string, concurrency: number): Promise<PairRunner> {
+  const texts: Record<string, string> = { b: 'BEGIN', k: 'COMMIT', o1: HOLD_CTE, o2: CAPTURE_CTE };
+  const clients = await Promise.all([0, 1].map(async () => {
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    for (const [name, text] of Object.entries(texts)) await c.query({ name, text, values: name === 'o1' ? [null, null, null, null] : name === 'o2' ? [null, null] : [] });
+    return c;
+  }));
+  const idle = [...clients];
+  const queue: Array<{ name: string; values: unknown[]; done: () => void }> = [];
+  let scheduled = false;
+  const pump = () => {
+    while (queue.length > 0 && idle.length > 0) {
+      const c = idle.pop()!;
+      const batch = queue.splice(0, 32);
+      let failed: unknown;
+      const finish = () => { if (failed) throw failed; for (const b of batch) b.done(); idle.push(c); pump(); };
+      void c.query({
+        submit(connection: unknown) {
+          const wire = connection as Wire;
+          wire.stream.cork();
+          for (const [name, values] of [['b', []], ...batch.map((b) => [b.name, b.values] as const), ['k', []]] as Array<readonly [string, unknown[]]>) {
+            wire.bind({ statement: name, values: values.map((v) => (v === null ? null : String(v))) });
+            wire.execute({ portal: '' });
+          }
+          wire.sync();
+          wire.stream.uncork();
+        },
+        handleCommandComplete() {},
+        handleReadyForQuery: finish,
+        handleError(err: unknown) { failed = err; },
+      } as unknown as pg.QueryConfig);
+    }
+  };
+  const send = (name: string, values: unknown[]) => new Promise<void>((done) => {
+    queue.push({ name, values, done });
+    if (!scheduled) { scheduled = true; setImmediate(() => { scheduled = false; pump(); }); }
+  });
+  return {
+    name: 'one-Sync batches',
+    run(cardIds, pairs) {
+      const run = ++runs;
+      return timedWorkers(concurrency, pairs, async (i) => {
+        const card = cardIds[i % cardIds.length] as number;
+        const id = `raw_y${run}_${i}`;
+        const now = Date.now();
+        await send('o1', [id, card, now + 60_000, now]);
+        await send('o2', [id, now]);
+      });
+    },
+    close: async () => { await Promise.all(clients.map((c) => c.end())); },
+  };
+}
+
+/** The four raw forms, connected. */
 export async function rawPgForms(url: string, concurrency: number): Promise<PairRunner[]> {
-  return [rawStatements(url, concurrency), rawOneStatement(url, concurrency), await rawPipelinedBatches(url, concurrency)];
+  return [rawStatements(url, concurrency), rawOneStatement(url, concurrency), await rawPipelinedBatches(url, concurrency), await rawOneSyncBatches(url, concurrency)];
 }

@@ -2,7 +2,7 @@
  * bench/ledger — holds + captures per second through the billing core (placeHold / captureHoldNow:
  * the IVR's metering statements, one group-committed statement each on PostgreSQL; the general
  * transaction on SQLite), beside the raw-driver ceiling measured in the same run on the same schema
- * (on PostgreSQL the best of three forms of the same transactions, bench/ledger/raw-ceiling.ts,
+ * (on PostgreSQL the best of four forms of the same transactions, bench/ledger/raw-ceiling.ts,
  * interleaved with the core in slices).
  *   npx tsx bench/ledger/run.ts [--pairs 20000] [--cards 1000] [--db sqlite,pg] [--concurrency 8] [--durability none,sqlite-full,full] [--slices 20]
  * On SQLite, each durability mode (billing/store/sql/sqlite.ts) with 1 writer in a loop and with
