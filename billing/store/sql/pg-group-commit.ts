@@ -9,8 +9,9 @@ import type { Prepared, Queued } from './pg-statement-queue';
  * that are each a whole transaction (the one-statement money moves) and that queue up while a
  * batch is being written share ONE transaction. The batch — BEGIN, the statements in their order,
  * COMMIT — goes down one connection as one write ending in one Sync (pg-batch.ts), and every
- * statement is answered only after that COMMIT has succeeded. Statements run one after the other inside the transaction,
- * so each sees the ones before it, exactly as if they had committed one by one.
+ * statement is answered only after that COMMIT has succeeded. Statements run one after the other
+ * inside the transaction, so each sees the ones before it, exactly as if they had committed one by
+ * one.
  *
  * A statement that fails (a unique key already taken, a lock wait past `lock_timeout`) aborts the
  * transaction: nothing of the batch is kept. It is rejected with its own error and every other
