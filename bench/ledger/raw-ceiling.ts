@@ -141,108 +141,93 @@ function rawOneStatement(url: string, concurrency: number): PairRunner {
     async (c, id, _card, now) => { await c.query({ name: 'o2', text: CAPTURE_CTE, values: [id, now] }); });
 }
 
-/** Group commit by hand: whatever the workers have queued goes out as one pipelined BEGIN … COMMIT. */
-async function rawPipelinedBatches(url: string, concurrency: number): Promise<PairRunner> {
-  const clients = await Promise.all([0, 1].map(async () => { const c = new pg.Client({ connectionString: url, pipeline: true }); await c.connect(); return c; }));
+interface Queued { name: 'o1' | 'o2'; values: unknown[]; done: () => void }
+const TEXTS = { o1: HOLD_CTE, o2: CAPTURE_CTE };
+
+/**
+ * Group commit by hand: whatever the workers have queued goes, as one batch of at most 32, to
+ * `write` on an idle one of `clients`, which calls `answered` once the batch has committed.
+ */
+function batchedForm<C>(name: string, prefix: string, concurrency: number, clients: C[], write: (c: C, batch: Queued[], answered: () => void) => void, close: () => Promise<void>): PairRunner {
   const idle = [...clients];
-  const queue: Array<{ name: string; text: string; values: unknown[]; done: () => void }> = [];
+  const queue: Queued[] = [];
   let scheduled = false;
   const pump = () => {
     while (queue.length > 0 && idle.length > 0) {
       const c = idle.pop()!;
       const batch = queue.splice(0, 32);
-      const stream = (c as unknown as { connection: { stream: { cork(): void; uncork(): void } } }).connection.stream;
-      stream.cork();
-      const all = [c.query('BEGIN'), ...batch.map((b) => c.query({ name: b.name, text: b.text, values: b.values })), c.query('COMMIT')];
-      stream.uncork();
-      void Promise.all(all).then(() => { for (const b of batch) b.done(); idle.push(c); pump(); });
+      write(c, batch, () => { for (const b of batch) b.done(); idle.push(c); pump(); });
     }
   };
-  const send = (name: string, text: string, values: unknown[]) => new Promise<void>((done) => {
-    queue.push({ name, text, values, done });
+  const send = (statement: Queued['name'], values: unknown[]) => new Promise<void>((done) => {
+    queue.push({ name: statement, values, done });
     if (!scheduled) { scheduled = true; setImmediate(() => { scheduled = false; pump(); }); }
   });
   return {
-    name: 'pipelined batches',
+    name,
     run(cardIds, pairs) {
       const run = ++runs;
       return timedWorkers(concurrency, pairs, async (i) => {
         const card = cardIds[i % cardIds.length] as number;
-        const id = `raw_p${run}_${i}`;
+        const id = `${prefix}${run}_${i}`;
         const now = Date.now();
-        await send('o1', HOLD_CTE, [id, card, now + 60_000, now]);
-        await send('o2', CAPTURE_CTE, [id, now]);
+        await send('o1', [id, card, now + 60_000, now]);
+        await send('o2', [id, now]);
       });
     },
-    close: async () => { await Promise.all(clients.map((c) => c.end())); },
+    close,
   };
+}
+
+/** Each batch as one pipelined BEGIN … COMMIT, the statements corked into one write. */
+async function rawPipelinedBatches(url: string, concurrency: number): Promise<PairRunner> {
+  const clients = await Promise.all([0, 1].map(async () => { const c = new pg.Client({ connectionString: url, pipeline: true }); await c.connect(); return c; }));
+  return batchedForm('pipelined batches', 'raw_p', concurrency, clients, (c, batch, answered) => {
+    const stream = (c as unknown as { connection: { stream: { cork(): void; uncork(): void } } }).connection.stream;
+    stream.cork();
+    const all = [c.query('BEGIN'), ...batch.map((b) => c.query({ name: b.name, text: TEXTS[b.name], values: b.values })), c.query('COMMIT')];
+    stream.uncork();
+    void Promise.all(all).then(answered);
+  }, async () => { await Promise.all(clients.map((c) => c.end())); });
 }
 
 /** The protocol connection under a pg.Client (pg/lib/connection.js), as a batch writes to it. */
 interface Wire {
   stream: { cork(): void; uncork(): void };
-  parse(m: { name: string; text: string; types: number[] }): void;
   bind(m: { statement: string; values: Array<string | null> }): void;
   execute(m: { portal: string }): void;
   sync(): void;
 }
 
 /**
- * Group commit by hand with one Sync per batch: a pg Submittable that writes BEGIN, the queued
- * statements and COMMIT (prepared once per connection) and counts their CommandCompletes.
+ * Each batch with one Sync: a pg Submittable that writes BEGIN, the queued statements and COMMIT
+ * (prepared once per connection) as Bind and Execute messages, then one Sync.
  */
 async function rawOneSyncBatches(url: string, concurrency: number): Promise<PairRunner> {
-  const texts: Record<string, string> = { b: 'BEGIN', k: 'COMMIT', o1: HOLD_CTE, o2: CAPTURE_CTE };
+  const prepared: Record<string, string> = { b: 'BEGIN', k: 'COMMIT', ...TEXTS };
   const clients = await Promise.all([0, 1].map(async () => {
     const c = new pg.Client({ connectionString: url });
     await c.connect();
-    for (const [name, text] of Object.entries(texts)) await c.query({ name, text, values: name === 'o1' ? [null, null, null, null] : name === 'o2' ? [null, null] : [] });
+    for (const [name, text] of Object.entries(prepared)) await c.query({ name, text, values: name === 'o1' ? [null, null, null, null] : name === 'o2' ? [null, null] : [] });
     return c;
   }));
-  const idle = [...clients];
-  const queue: Array<{ name: string; values: unknown[]; done: () => void }> = [];
-  let scheduled = false;
-  const pump = () => {
-    while (queue.length > 0 && idle.length > 0) {
-      const c = idle.pop()!;
-      const batch = queue.splice(0, 32);
-      let failed: unknown;
-      const finish = () => { if (failed) throw failed; for (const b of batch) b.done(); idle.push(c); pump(); };
-      void c.query({
-        submit(connection: unknown) {
-          const wire = connection as Wire;
-          wire.stream.cork();
-          for (const [name, values] of [['b', []], ...batch.map((b) => [b.name, b.values] as const), ['k', []]] as Array<readonly [string, unknown[]]>) {
-            wire.bind({ statement: name, values: values.map((v) => (v === null ? null : String(v))) });
-            wire.execute({ portal: '' });
-          }
-          wire.sync();
-          wire.stream.uncork();
-        },
-        handleCommandComplete() {},
-        handleReadyForQuery: finish,
-        handleError(err: unknown) { failed = err; },
-      } as unknown as pg.QueryConfig);
-    }
-  };
-  const send = (name: string, values: unknown[]) => new Promise<void>((done) => {
-    queue.push({ name, values, done });
-    if (!scheduled) { scheduled = true; setImmediate(() => { scheduled = false; pump(); }); }
-  });
-  return {
-    name: 'one-Sync batches',
-    run(cardIds, pairs) {
-      const run = ++runs;
-      return timedWorkers(concurrency, pairs, async (i) => {
-        const card = cardIds[i % cardIds.length] as number;
-        const id = `raw_y${run}_${i}`;
-        const now = Date.now();
-        await send('o1', [id, card, now + 60_000, now]);
-        await send('o2', [id, now]);
-      });
-    },
-    close: async () => { await Promise.all(clients.map((c) => c.end())); },
-  };
+  return batchedForm('one-Sync batches', 'raw_y', concurrency, clients, (c, batch, answered) => {
+    void c.query({
+      submit(connection: unknown) {
+        const wire = connection as Wire;
+        wire.stream.cork();
+        for (const [name, values] of [['b', []], ...batch.map((b) => [b.name, b.values] as const), ['k', []]] as Array<readonly [string, unknown[]]>) {
+          wire.bind({ statement: name, values: values.map((v) => (v === null ? null : String(v))) });
+          wire.execute({ portal: '' });
+        }
+        wire.sync();
+        wire.stream.uncork();
+      },
+      handleCommandComplete() {},
+      handleReadyForQuery: answered,
+      handleError(err: unknown) { process.nextTick(() => { throw err; }); }, // the ceiling's SQL never fails: a failure ends the bench
+    } as unknown as pg.QueryConfig);
+  }, async () => { await Promise.all(clients.map((c) => c.end())); });
 }
 
 /** The four raw forms, connected. */
