@@ -208,6 +208,7 @@ async function rawOneSyncBatches(url: string, concurrency: number): Promise<Pair
   const clients = await Promise.all([0, 1].map(async () => {
     const c = new pg.Client({ connectionString: url });
     await c.connect();
+    // Prepared by running each once through pg: the CTEs with NULL ids match no row and write nothing.
     for (const [name, text] of Object.entries(prepared)) await c.query({ name, text, values: name === 'o1' ? [null, null, null, null] : name === 'o2' ? [null, null] : [] });
     return c;
   }));

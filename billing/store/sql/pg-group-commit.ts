@@ -109,7 +109,7 @@ export class PgGroupCommit extends PgStatementQueue implements Sql {
     if (outcome.kind === 'committed') {
       this.stats.batches++;
       this.stats.statements += batch.length;
-      batch.forEach((q, i) => q.resolve(outcome.results[i] as unknown as pg.QueryResult));
+      batch.forEach((q, i) => q.resolve(outcome.results[i]!));
     } else if (outcome.kind === 'lost') {
       // BEGIN or COMMIT failed, or the connection was lost before COMMIT answered: the COMMIT's fate is unknown.
       this.retire(client);

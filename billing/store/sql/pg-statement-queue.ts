@@ -1,12 +1,14 @@
-import type pg from 'pg';
 import type { Row, Sql, SqlValue } from './database';
+
+/** What a statement answered: its rows and how many rows it touched (a pg QueryResult is one). */
+export interface Answer { rows: unknown[]; rowCount: number | null }
 
 /** One statement waiting for its turn: the prepared text, its parameters and its caller. */
 export interface Queued {
   text: string;
   name: string | undefined;
   values: SqlValue[];
-  resolve: (r: pg.QueryResult) => void;
+  resolve: (r: Answer) => void;
   reject: (e: unknown) => void;
 }
 
@@ -39,7 +41,7 @@ export abstract class PgStatementQueue implements Pick<Sql, 'all' | 'one' | 'run
     return this.enqueue(sql, params).then((r) => ({ changes: r.rowCount ?? 0 }));
   }
 
-  private enqueue(sql: string, params: readonly SqlValue[]): Promise<pg.QueryResult> {
+  private enqueue(sql: string, params: readonly SqlValue[]): Promise<Answer> {
     if (this.closed) return Promise.reject(new Error('the database is closed'));
     const { text, name } = this.prepared(sql);
     return new Promise((resolve, reject) => {
