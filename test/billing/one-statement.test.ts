@@ -298,6 +298,27 @@ describe('one-statement money moves (pg)', function () {
       await db.close();
     }
   });
+
+  it('group commit: later batches read each statement\'s answers by the columns its first Describe on that connection gave', async () => {
+    const { PostgresDatabase: Pg } = await import('../../billing/store/sql/postgres');
+    const db = new Pg(t.tdb.url, { groupCommit: { connections: 1 } });
+    try {
+      const gc = db.groupCommit!;
+      // Three statements with different columns (one with none), batched together again and again on one connection.
+      const wide = (n: number) => gc.one('SELECT ?::bigint * 1000000000 AS big, ?::text AS label, ?::int > 1 AS many, NULL::text AS nothing', [n, `n${n}`, n]);
+      const none = (n: number) => gc.run("INSERT INTO idempotency_keys (scope, key, request_hash, status_code, response_json, created_at_ms) VALUES ('cols', ?, 'h', 200, '{}', 0)", [`k${n}`]);
+      const narrow = (n: number) => gc.all<{ k: string }>("SELECT key AS k FROM idempotency_keys WHERE scope = 'cols' AND key <= ? ORDER BY key", [`k${n}`]);
+      for (let n = 1; n <= 3; n++) {
+        const [w, r, a] = await Promise.all([wide(n), none(n), narrow(n)]);
+        expect(w, `batch ${n}`).to.deep.equal({ big: n * 1_000_000_000, label: `n${n}`, many: n > 1, nothing: null });
+        expect(r.changes, `batch ${n}`).to.equal(1);
+        expect(a.map((x) => x.k), `batch ${n}: the insert before it is seen`).to.deep.equal(Array.from({ length: n }, (_, i) => `k${i + 1}`));
+      }
+      expect(gc.stats.batches, 'the three statements shared each batch').to.equal(3);
+    } finally {
+      await db.close();
+    }
+  });
 });
 
 for (const kind of KINDS) {

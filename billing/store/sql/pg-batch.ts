@@ -29,6 +29,18 @@ interface Wire {
 
 interface FieldMessage { name: string; dataTypeID: number }
 
+/** A column of a statement's answer and how its text is read. */
+interface Column { name: string; parse: (text: string) => unknown }
+
+/**
+ * Per connection, the columns each named statement answers, from the first Describe of it there.
+ * Later batches on that connection send no Describe for it: PostgreSQL then sends no row
+ * description, and this process does not parse one. A prepared statement's columns cannot change
+ * under it (PostgreSQL refuses: "cached plan must not change result type"), and a name always
+ * stands for the same text (postgres.ts).
+ */
+const describedOn = new WeakMap<object, Map<string, Column[]>>();
+
 const BEGIN: BatchStatement = { text: 'BEGIN', name: 'prepaid_batch_begin', values: [] };
 const COMMIT: BatchStatement = { text: 'COMMIT', name: 'prepaid_batch_commit', values: [] };
 
@@ -52,8 +64,13 @@ export class PgBatch {
   /** The statement whose answers are arriving: −1 BEGIN, 0…n−1 the statements, n COMMIT. */
   private at = -1;
   private committed = false;
-  private fields: Array<{ name: string; parse: (text: string) => unknown }> = [];
+  private fields: Column[] = [];
   private rows: Row[] = [];
+  /** By answer (0 BEGIN, 1…n the statements, n+1 COMMIT): its columns when known without a Describe; else the name to remember them under. */
+  private readonly columns: Array<Column[] | undefined> = [];
+  private readonly describing: Array<string | undefined> = [];
+  private described: Map<string, Column[]> = new Map();
+  private sawRowDescription = false;
   /** Every Parse this batch sends, in order (a name; undefined for an unnamed statement), and how many PostgreSQL has confirmed. */
   private readonly parsing: Array<string | undefined> = [];
   private parsed = 0;
@@ -67,17 +84,23 @@ export class PgBatch {
   submit(connection: unknown): void {
     const wire = connection as Wire;
     this.wire = wire;
+    let described = describedOn.get(wire);
+    if (!described) describedOn.set(wire, (described = new Map()));
+    this.described = described;
     wire.on('parseComplete', this.onParseComplete);
     wire.stream.cork?.();
     try {
-      for (const s of [BEGIN, ...this.statements, COMMIT]) this.send(wire, s);
+      this.send(wire, BEGIN, []);
+      for (const s of this.statements) this.send(wire, s, s.name === undefined ? undefined : described.get(s.name));
+      this.send(wire, COMMIT, []);
       wire.sync();
     } finally {
       wire.stream.uncork?.();
     }
   }
 
-  private send(wire: Wire, s: BatchStatement): void {
+  /** Parse (on first use), Bind, Describe (unless its `columns` are known) and Execute of one statement. */
+  private send(wire: Wire, s: BatchStatement, columns: Column[] | undefined): void {
     if (s.name === undefined) {
       wire.parse({ text: s.text, types: [] });
       this.parsing.push(undefined);
@@ -87,12 +110,15 @@ export class PgBatch {
       this.parsing.push(s.name);
     }
     wire.bind({ statement: s.name ?? '', values: s.values.map((v) => (v === null ? null : String(v))) });
-    wire.describe({ type: 'P', name: '' });
+    if (!columns) wire.describe({ type: 'P', name: '' });
     wire.execute({ portal: '' });
+    this.columns.push(columns);
+    this.describing.push(columns ? undefined : s.name);
   }
 
   handleRowDescription(msg: { fields: FieldMessage[] }): void {
     this.fields = msg.fields.map((f) => ({ name: f.name, parse: this.types.getTypeParser(f.dataTypeID, 'text') as (text: string) => unknown }));
+    this.sawRowDescription = true;
   }
 
   handleDataRow(msg: { fields: Array<string | null> }): void {
@@ -108,8 +134,11 @@ export class PgBatch {
   handleCommandComplete(msg: { text: string }): void {
     if (this.at === this.statements.length) this.committed = msg.text === 'COMMIT';
     else if (this.at >= 0) this.results.push({ rows: this.rows, rowCount: Number(/(\d+)$/.exec(msg.text)?.[1] ?? 0) });
+    const name = this.describing[this.at + 1];
+    if (name !== undefined) this.described.set(name, this.sawRowDescription ? this.fields : []); // described: no row description means no columns
     this.at++;
-    this.fields = [];
+    this.fields = this.columns[this.at + 1] ?? [];
+    this.sawRowDescription = false;
     this.rows = [];
   }
 
