@@ -4,11 +4,12 @@
  */
 const SECRET_FIELD = /^(pin|new_pin|card_number|cardnumber|number|voucher_number|voucher_pin|api_key|apikey|password|secret|secret_key|token|authorization|cookie|x-csrf-token|_csrf)$/i;
 
+/** One pass over the string for all three (a log line's every field goes through it: a third of the time of three passes). */
+const SECRET_TEXT = /\bsk_[A-Za-z0-9_-]{8,}|(Bearer\s+)[^\s"']+|\d(?:[ -]?\d){11,18}/gi;
+
 export function redactString(s: string): string {
-  return s
-    .replace(/\bsk_[A-Za-z0-9_-]{8,}/g, 'sk_[redacted]')
-    .replace(/(Bearer\s+)[^\s"']+/gi, '$1[redacted]')
-    .replace(/\d(?:[ -]?\d){11,18}/g, (m) => `[card …${m.replace(/\D/g, '').slice(-4)}]`);
+  return s.replace(SECRET_TEXT, (m: string, bearer: string | undefined) =>
+    bearer !== undefined ? `${bearer}[redacted]` : /^sk_/i.test(m) ? 'sk_[redacted]' : `[card …${m.replace(/\D/g, '').slice(-4)}]`);
 }
 
 /** A field's value as it may be shown: `[redacted]` when the field's name says it is a secret. */

@@ -1,6 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { expect } from 'chai';
 import { createLogger } from '../../app/logger';
+import { redactString } from '../../app/redact';
 
 /** The JSON lines of app/logger.ts, as an operator's log shipper parses them. */
 describe('logger (pino adapter)', () => {
@@ -44,5 +45,20 @@ describe('logger (pino adapter)', () => {
     l.error('shown');
     await new Promise((r) => setImmediate(r));
     expect(text.trim().split('\n').map((x) => (JSON.parse(x) as { message: string }).message)).to.deep.equal(['shown']);
+  });
+});
+
+describe('masking what is logged (app/redact.ts)', () => {
+  it('masks API keys, Bearer tokens and card numbers wherever they stand in a string, and leaves the rest as it was', () => {
+    const cases: Array<[string, string]> = [
+      ['key sk_live_AbC123xyz_-9 used', 'key sk_[redacted] used'],
+      ['Authorization: Bearer sk_live_AbC123xyz9, then', 'Authorization: Bearer [redacted] then'],
+      ['bearer abc.def', 'bearer [redacted]'],
+      ['card 7000 0000 0000 1234 and 7000-0000-0000-5678, 700000000009', 'card [card …1234] and [card …5678], [card …0009]'],
+      ['"Bearer tok" then card 4111111111111111', '"Bearer [redacted]" then card [card …1111]'],
+      ['hold_AbCdEfGh 201 in 3 ms at 1796043202056', 'hold_AbCdEfGh 201 in 3 ms at [card …2056]'], // 13 digits: a time, masked as a card number could be
+      ['sk_short stays, 12345678901 stays', 'sk_short stays, 12345678901 stays'],
+    ];
+    for (const [input, masked] of cases) expect(redactString(input), input).to.equal(masked);
   });
 });
