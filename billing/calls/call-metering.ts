@@ -118,16 +118,16 @@ export class CallMetering {
   /**
    * PostgreSQL: the next chunk in one statement (one round trip, the ownership fenced in the same
    * statement), the meter told once it has committed. When the card no longer affords a whole
-   * chunk, the statement tells its money, locked: from that, as the general path would, the limit
-   * becomes final (nothing affordable) or a second statement reserves the shrunk chunk, while the
-   * card still has exactly that money. True when a chunk was reserved, false when the limit is now
+   * chunk, a second statement reads its money, locked: from that, as the general path would, the
+   * limit becomes final (nothing affordable) or a third statement reserves the shrunk chunk, while
+   * the card still has exactly that money. True when a chunk was reserved, false when the limit is now
    * final; null when anything else must be decided (a free chunk, a card that may not be spent, a
    * call taken over, a row locked elsewhere): extendOnce then decides in a transaction.
    */
   private async extendInOneStatement(): Promise<boolean | null> {
     const whole = await this.reserveChunkInOneStatement(this.meter.nextChunk(Number.MAX_SAFE_INTEGER));
     if (whole === null || whole === true) return whole;
-    // Declined: sized from the card's money as the declined statement locked it.
+    // Declined: sized from the card's money as the read after it locked it.
     const shrunk = this.meter.nextChunk(whole.available);
     if (!shrunk) {
       this.meter.limitIsFinal = true;

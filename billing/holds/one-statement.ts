@@ -68,20 +68,20 @@ hold AS (
   RETURNING id
 )`;
 
+/** createHold in one statement: the card's money reserved and the hold written; the card's money just after. No row when it declines. */
+export const RESERVE_SQL = `WITH ${RESERVE_CTES}
+SELECT card.last4, card.balance_minor, card.pending_minor FROM card, hold`;
+
 /**
- * createHold in one statement: the card's money reserved and the hold written. When it declines,
- * the card's money locked now (its newest, and so until COMMIT: the card CTE's lock, or this
- * one's) — while the call $8 is still active and owned by $12, and the card is in the hold's
- * currency; no row when the card is locked elsewhere.
+ * After a reservation declined: the card's money locked now (its newest) — while the call $3 is
+ * still active and owned by $4, and the card is in currency $2; no row when the card is locked
+ * elsewhere. A statement of its own, sent only then: a reservation declines rarely (a call's last
+ * chunk), and carrying this read in every reservation cost about 3% of bench/ledger's holds and
+ * captures per second (README, Benchmarks).
  */
-export const RESERVE_OR_READ_SQL = `WITH ${RESERVE_CTES},
-unreserved AS (
-  SELECT last4, balance_minor, pending_minor FROM cards
-  WHERE id = $3 AND currency = $4 AND NOT EXISTS (SELECT 1 FROM hold) AND ($12::varchar IS NULL OR ${callOwnedBy('$8', '$12')})
-  FOR UPDATE SKIP LOCKED
-)
-SELECT card.last4, card.balance_minor, card.pending_minor, true AS reserved FROM card, hold
-UNION ALL SELECT last4, balance_minor, pending_minor, false FROM unreserved`;
+export const DECLINED_READ_SQL = `SELECT last4, balance_minor, pending_minor FROM cards
+WHERE id = $1 AND currency = $2 AND ($4::varchar IS NULL OR ${callOwnedBy('$3', '$4')})
+FOR UPDATE SKIP LOCKED`;
 
 function newPendingHold(now_ms: number, card_id: number, h: NewHold): Hold {
   return {
@@ -101,19 +101,21 @@ const reserveParams = (hold: Hold, now_ms: number, card_id: number, ivr_node: st
  * createHold in one statement (a call's chunk): the hold and its card's money just after; with
  * `ivr_node`, only while the hold's call is active and owned by that node (the metering fence).
  * When it declines, what the general path would size a smaller chunk from: `declined`, the card's
- * money locked now (the call still owned by `ivr_node`). With `sized_from`, the hold is reserved
- * only while the card's available balance is exactly that — what its amount was sized from.
- * Null when the general path must decide (or on SQLite).
+ * money locked now (the call still owned by `ivr_node`), read by a second statement. With
+ * `sized_from`, the hold is reserved only while the card's available balance is exactly that —
+ * what its amount was sized from, so money that moved between the read and this reservation makes
+ * it decline. Null when the general path must decide (or on SQLite).
  */
 export async function reserveOrReadInOneStatement(
   q: Sql, now_ms: number, card_id: number, h: NewHold, ivr_node: string | undefined, sized_from?: number,
 ): Promise<{ hold: Hold; card: CardMoney } | { declined: CardMoney } | null> {
   if (!isPostgres(q) || !Number.isSafeInteger(h.amount_minor) || h.amount_minor <= 0) return null;
   const hold = newPendingHold(now_ms, card_id, h);
-  const row = await orGeneralPath(q.one<CardMoney & { reserved: boolean }>(RESERVE_OR_READ_SQL, reserveParams(hold, now_ms, card_id, ivr_node, sized_from)));
-  if (!row) return null;
-  const { reserved, ...card } = row;
-  return reserved ? { hold, card } : { declined: card };
+  const reserved = await orGeneralPath(q.all<CardMoney>(RESERVE_SQL, reserveParams(hold, now_ms, card_id, ivr_node, sized_from)));
+  if (!reserved) return null; // its batch rolled back
+  if (reserved[0]) return { hold, card: reserved[0] };
+  const declined = await orGeneralPath(q.one<CardMoney>(DECLINED_READ_SQL, [card_id, hold.currency, hold.call_id, ivr_node ?? null]));
+  return declined ? { declined } : null;
 }
 
 /** A card's money after a move, for answers that show it. */

@@ -199,13 +199,13 @@ describe('a call\'s metering in one statement (pg)', function () {
     return { m: new CallMetering(t.billing, id, card.card_id, 'USD', { ...SELL, initial_increment_s: 6, increment_s: 6 }, 60, 'n1'), id, card_id: card.card_id };
   }
 
-  it('shrinks a chunk to what the card affords in two statements, and makes the limit final in one, with no transaction', async () => {
+  it('shrinks a chunk to what the card affords in three statements (declined, its money read, the shrunk chunk), and makes the limit final in two, with no transaction', async () => {
     const c = await poorCall(13); // [0,6) 1 ¢, then a minute (10 ¢), then 2 ¢ buy [66,78)
     expect((await c.m.extend()).ok).to.equal(true);
     expect((await c.m.extend()).ok).to.equal(true);
     let before = count();
     expect(await c.m.extend()).to.deep.equal({ ok: true, value: true });
-    expect(count(), 'declined whole, then the shrunk chunk').to.deep.equal({ statements: before.statements + 2, transactions: before.transactions });
+    expect(count(), 'declined whole, its money read, then the shrunk chunk').to.deep.equal({ statements: before.statements + 3, transactions: before.transactions });
     expect(c.m.meter.chunks.map((x) => [x.from_s, x.to_s, x.amount_minor])).to.deep.equal([[0, 6, 1], [6, 66, 10], [66, 78, 2]]);
     expect(c.m.meter.limitIsFinal, 'a shrunk chunk makes the limit final').to.equal(true);
     expect(c.m.availableAfterLastMove).to.equal(0);
@@ -215,7 +215,7 @@ describe('a call\'s metering in one statement (pg)', function () {
     expect((await d.m.extend()).ok).to.equal(true);
     before = count();
     expect(await d.m.extend()).to.deep.equal({ ok: true, value: false });
-    expect(count(), 'declined, nothing affordable').to.deep.equal({ statements: before.statements + 1, transactions: before.transactions });
+    expect(count(), 'declined, its money read: nothing affordable').to.deep.equal({ statements: before.statements + 2, transactions: before.transactions });
     expect(d.m.meter.limitIsFinal).to.equal(true);
     expect(d.m.limit_s).to.equal(66);
     expect(await d.m.finish(66, ENDED(66))).to.deep.equal({ billed_s: 66, cost_minor: 11, captured_minor: 11 });

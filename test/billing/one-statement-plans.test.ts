@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { CAPTURE_SQL, RESERVE_OR_READ_SQL, VOID_SQL } from '../../billing/holds/one-statement';
+import { CAPTURE_SQL, DECLINED_READ_SQL, RESERVE_SQL, VOID_SQL } from '../../billing/holds/one-statement';
 import type { HoldOwner } from '../../billing/holds/one-statement';
 import { createMerchant } from '../../billing/merchants/merchants';
 import { unwrap } from '../../billing/shared/errors';
@@ -63,8 +63,10 @@ describe('one-statement hold moves: their generic plans on PostgreSQL (holds and
     cases.push({ move: 'void', owner, hold, sql: () => VOID_SQL[owner], params: (id, now) => [id, now, null, null, null, ownerOf(owner)] });
   }
   // A live call's next chunk, reserved while the call is still active and owned by node n1.
-  cases.push({ move: 'chunk reservation', owner: 'call', hold: (i) => `new-chunk-${i}`, sql: () => RESERVE_OR_READ_SQL,
+  cases.push({ move: 'chunk reservation', owner: 'call', hold: (i) => `new-chunk-${i}`, sql: () => RESERVE_SQL,
     params: (id, now) => [1, now, card, 'USD', id, 'call', null, 'live-7', 'live-7', null, now + 60_000, 'n1', null] });
+  // When a chunk reservation declined: the card's money read, locked, while the call is still n1's.
+  cases.push({ move: 'declined chunk\'s read', owner: 'call', hold: () => '', sql: () => DECLINED_READ_SQL, params: () => [card, 'USD', 'live-8', 'n1'] });
 
   for (const [i, c] of cases.entries()) {
     it(`a ${c.move} (${c.owner} owner) finds its rows by primary key, not by scanning the pending holds or active calls`, async () => {
@@ -78,7 +80,9 @@ describe('one-statement hold moves: their generic plans on PostgreSQL (holds and
         await client.query('ROLLBACK');
         const plan = (r.rows[0]!['QUERY PLAN'] as Array<{ Plan: PlanNode }>)[0]!.Plan;
         const all = nodes(plan);
-        const write = all.find((n) => n['Node Type'] === 'ModifyTable' && n['Relation Name'] === (c.move === 'chunk reservation' ? 'cards' : 'holds'));
+        const write = c.move === 'declined chunk\'s read'
+          ? plan // the card's row, locked
+          : all.find((n) => n['Node Type'] === 'ModifyTable' && n['Relation Name'] === (c.move === 'chunk reservation' ? 'cards' : 'holds'));
         expect(write?.['Actual Rows'] ?? (write?.Plans?.[0]?.['Actual Rows']), 'the move was made').to.equal(1);
         const scans = all.filter((n) => (n['Relation Name'] === 'holds' || n['Relation Name'] === 'call_records') && n['Node Type'] !== 'ModifyTable');
         if (c.owner === 'call') expect(scans.map((n) => n['Relation Name']), 'the call record is checked').to.include('call_records');
