@@ -78,7 +78,7 @@ for (const kind of kinds) {
       const { cardIds, merchant } = await seed(new Billing(seeded, new SecretHasher(SECRET), systemClock, DEFAULT_POLICY));
       await seeded.close();
       const db = openDatabase(fresh.url, { poolSize: concurrency });
-      const runners = [corePairs('billing core', MOVES, new Billing(db, new SecretHasher(SECRET), systemClock, DEFAULT_POLICY), merchant, concurrency), ...(await rawPgForms(fresh.url, concurrency))];
+      const runners = [corePairs('billing core', MOVES, new Billing(db, new SecretHasher(SECRET), systemClock, DEFAULT_POLICY), merchant, concurrency), ...(await rawPgForms(fresh.url, concurrency, merchant))];
       try {
         const { opsPerSecond, sliceRatios } = await interleaved(runners, cardIds);
         const [ours, ...raw] = runners.map((r) => [r.name, opsPerSecond.get(r.name)!] as const);
@@ -98,8 +98,8 @@ for (const kind of kinds) {
     const { cardIds, merchant } = await seed(new Billing(seedDb, new SecretHasher(SECRET), systemClock, DEFAULT_POLICY));
     await seedDb.close();
     const file = fresh.url.slice('sqlite:'.length);
-    const rawNormal = rawSqlitePairs(file, cardIds, pairs, 'NORMAL');
-    const rawFull = rawSqlitePairs(file, cardIds, pairs, 'FULL');
+    const rawNormal = rawSqlitePairs(file, cardIds, merchant, pairs, 'NORMAL');
+    const rawFull = rawSqlitePairs(file, cardIds, merchant, pairs, 'FULL');
     console.log('SQLite (better-sqlite3, WAL) — durability: none = synchronous NORMAL (before #13), sqlite-full = synchronous FULL, full = fsync after COMMIT off the event loop (the default)');
     console.log(`  raw driver, one transaction after another: ${fmt(rawNormal)} ops/s at NORMAL, ${fmt(rawFull)} ops/s at FULL`);
     const seen = new Map<string, number>();
