@@ -3,6 +3,7 @@ import type { Billing } from '../billing/billing';
 import { fulfilOrder } from '../billing/orders/fulfil';
 import type { SecretBox } from '../billing/orders/secret-box';
 import type { PaymentProvider, PaymentStatus } from '../billing/payments/payment-provider';
+import { idPattern } from '../billing/shared/ids';
 import type { Logger } from '../billing/shared/logger';
 import type { OutboxTask } from './mail/outbox-task';
 import { page } from './views/layout';
@@ -42,7 +43,7 @@ export function formValues(body: unknown, omit: readonly string[] = []): Record<
   return out;
 }
 
-export const ORDER_ID = /^ord_[A-Za-z0-9_-]{16}$/;
+export const ORDER_ID = idPattern('ord');
 
 /**
  * Applies a payment the provider confirmed to its order (exactly once, whoever calls first:

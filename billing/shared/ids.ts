@@ -38,3 +38,8 @@ export function newId(prefix: string): string {
   offset += ID_BYTES;
   return `${prefix}_${timeLetters(Date.now())}${id}`;
 }
+
+/** The ids `newId(prefix)` makes, and those it made before they had a time part (kept in old databases). */
+export function idPattern(prefix: string): RegExp {
+  return new RegExp(`^${prefix}_(?:[a-z]{${TIME_WIDTH}})?[A-Za-z0-9_-]{16}$`);
+}

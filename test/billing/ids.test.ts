@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
 import { redactString } from '../../app/redact';
-import { newId, timeLetters } from '../../billing/shared/ids';
+import { idPattern, newId, timeLetters } from '../../billing/shared/ids';
 
 describe('ids (billing/shared/ids.ts)', () => {
   let clock: sinon.SinonFakeTimers | undefined;
@@ -41,4 +41,14 @@ describe('ids (billing/shared/ids.ts)', () => {
       expect(redactString(`authorization ${id} captured`)).to.equal(`authorization ${id} captured`);
     }
   });
+
+  it('idPattern takes the ids newId makes and the older ones without a time part, and nothing else', () => {
+    const ord = idPattern('ord');
+    expect(ord.test(newId('ord'))).to.equal(true);
+    expect(ord.test('ord_3kQ9xY2b7TzL1mN0'), 'an id made before the time part').to.equal(true);
+    for (const bad of [newId('sbcs'), 'ord_', 'ord_3kQ9xY2b7TzL1mN', 'ord_abcdefghi3kQ9xY2b7TzL1mN0', 'ord_ABCDEFGHIJ3kQ9xY2b7TzL1mN0', `${newId('ord')}x`, 'ord_3kQ9xY2b7TzL1mN0/..']) {
+      expect(ord.test(bad), bad).to.equal(false);
+    }
+  });
 });
+

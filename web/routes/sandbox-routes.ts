@@ -1,11 +1,12 @@
 import type { Router } from 'express';
 import { paySandboxSession, sandboxSession } from '../../billing/payments/sandbox-payments';
+import { idPattern } from '../../billing/shared/ids';
 import { messageView } from '../views/message';
 import { sandboxPayView } from '../views/sandbox-pay';
 import type { SiteContext } from '../site-context';
 import { applyPayment, formValues, render } from '../site-context';
 
-const SESSION_ID = /^sbcs_[A-Za-z0-9_-]{16}$/;
+const SESSION_ID = idPattern('sbcs');
 
 /** The sandbox provider's payment page (only mounted while the sandbox is the provider). */
 export function sandboxRoutes(site: SiteContext, router: Router): void {
