@@ -45,7 +45,7 @@ export const CaptureRequest = z.strictObject({
 export const VoidRequest = z.strictObject({}).openapi('VoidRequest');
 
 export const RefundRequest = z.strictObject({
-  authorization_id: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be an authorization id').openapi({ example: 'auth_3kQ9xY2b7TzL1mN0pQrS' }),
+  authorization_id: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be an authorization id').openapi({ example: 'auth_aipqaibhim3kQ9xY2b7TzL1mN0' }),
   amount: amount.optional().openapi({ description: 'Amount to refund; default everything captured and not yet refunded.' }),
   reason: text(500).optional().openapi({ example: 'customer returned the item' }),
 }).openapi('RefundRequest');
@@ -53,7 +53,7 @@ export const RefundRequest = z.strictObject({
 export const BalanceRequest = z.strictObject({ card_number: cardNumber, pin, customer_ip: customerIp.optional() }).openapi('BalanceRequest');
 
 export const AuthorizationIdParams = z.strictObject({
-  id: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be an authorization id').openapi({ param: { name: 'id', in: 'path' }, example: 'auth_3kQ9xY2b7TzL1mN0pQrS' }),
+  id: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be an authorization id').openapi({ param: { name: 'id', in: 'path' }, example: 'auth_aipqaibhim3kQ9xY2b7TzL1mN0' }),
 });
 
 export const IdempotencyHeaders = z.object({
@@ -62,7 +62,7 @@ export const IdempotencyHeaders = z.object({
 });
 
 export const AuthorizationResponse = z.object({
-  id: z.string().openapi({ example: 'auth_3kQ9xY2b7TzL1mN0pQrS' }),
+  id: z.string().openapi({ example: 'auth_aipqaibhim3kQ9xY2b7TzL1mN0' }),
   status: z.enum(['pending', 'captured', 'voided', 'expired']),
   amount: z.int(),
   captured_amount: z.int(),
@@ -80,7 +80,7 @@ export const AuthorizationResponse = z.object({
 }).openapi('Authorization');
 
 export const RefundResponse = z.object({
-  id: z.string().openapi({ example: 're_Zx81kPq0aB3cD4eF5gH6' }),
+  id: z.string().openapi({ example: 're_aipqaibhimZx81kPq0aB3cD4eF' }),
   authorization_id: z.string(),
   amount: z.int(),
   currency: z.string(),

@@ -66,11 +66,10 @@ export class PgBatch {
   private committed = false;
   private fields: Column[] = [];
   private rows: Row[] = [];
-  /** By answer (0 BEGIN, 1…n the statements, n+1 COMMIT): its columns when known without a Describe; else the name to remember them under. */
+  /** By answer (0 BEGIN, 1…n the statements, n+1 COMMIT): its columns when known without a Describe (undefined: described now). */
   private readonly columns: Array<Column[] | undefined> = [];
-  private readonly describing: Array<string | undefined> = [];
-  private described: Map<string, Column[]> = new Map();
-  private sawRowDescription = false;
+  /** This connection's remembered columns (describedOn). */
+  private described!: Map<string, Column[]>;
   /** Every Parse this batch sends, in order (a name; undefined for an unnamed statement), and how many PostgreSQL has confirmed. */
   private readonly parsing: Array<string | undefined> = [];
   private parsed = 0;
@@ -113,12 +112,10 @@ export class PgBatch {
     if (!columns) wire.describe({ type: 'P', name: '' });
     wire.execute({ portal: '' });
     this.columns.push(columns);
-    this.describing.push(columns ? undefined : s.name);
   }
 
   handleRowDescription(msg: { fields: FieldMessage[] }): void {
     this.fields = msg.fields.map((f) => ({ name: f.name, parse: this.types.getTypeParser(f.dataTypeID, 'text') as (text: string) => unknown }));
-    this.sawRowDescription = true;
   }
 
   handleDataRow(msg: { fields: Array<string | null> }): void {
@@ -134,11 +131,11 @@ export class PgBatch {
   handleCommandComplete(msg: { text: string }): void {
     if (this.at === this.statements.length) this.committed = msg.text === 'COMMIT';
     else if (this.at >= 0) this.results.push({ rows: this.rows, rowCount: Number(/(\d+)$/.exec(msg.text)?.[1] ?? 0) });
-    const name = this.describing[this.at + 1];
-    if (name !== undefined) this.described.set(name, this.sawRowDescription ? this.fields : []); // described: no row description means no columns
+    // A statement described in this batch: its columns, [] when no row description came (it answers none).
+    const name = this.statements[this.at]?.name;
+    if (name !== undefined && this.columns[this.at + 1] === undefined) this.described.set(name, this.fields);
     this.at++;
     this.fields = this.columns[this.at + 1] ?? [];
-    this.sawRowDescription = false;
     this.rows = [];
   }
 
