@@ -49,3 +49,44 @@ for (const kind of KINDS) {
     });
   });
 }
+
+/** Migration 012 drops the two ledger indexes no query reads (and keeps the non-card accounts indexed); down puts them back. */
+for (const kind of KINDS) {
+  describe(`migration 012_lean_ledger_indexes down and up (${kind})`, function () {
+    this.timeout(60_000);
+    let tdb: TestDatabase;
+    let knex: Knex;
+    before(async function () {
+      await requireKind(this, kind);
+      tdb = await createTestDatabase(kind);
+      const target = parseDatabaseUrl(tdb.url);
+      knex = knexFactory(target.kind === 'sqlite'
+        ? { client: 'better-sqlite3', connection: { filename: target.file }, useNullAsDefault: true }
+        : { client: 'pg', connection: target.url, pool: { min: 0, max: 1 } });
+    });
+    after(async () => {
+      await knex?.destroy();
+      await tdb?.drop();
+    });
+
+    /** The indexes of the two ledger tables, by name, with their definitions. */
+    const ledgerIndexes = async (): Promise<Record<string, string>> => {
+      const rows: Array<{ name: string; sql: string | null }> = kind === 'sqlite'
+        ? await knex.raw("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('ledger_entries', 'postings') AND sql IS NOT NULL")
+        : (await knex.raw("SELECT indexname AS name, indexdef AS sql FROM pg_indexes WHERE tablename IN ('ledger_entries', 'postings') AND indexname NOT LIKE '%_pkey'")).rows;
+      return Object.fromEntries(rows.map((r) => [r.name, String(r.sql)]));
+    };
+
+    it('up: no (card_id, id) index on the entries, the account index only for postings without a card; down: both as they were', async () => {
+      const up = await ledgerIndexes();
+      expect(Object.keys(up).sort()).to.deep.equal(['ledger_entries_created_at_ms_index', 'postings_card_id_index', 'postings_entry_id_index', 'postings_non_card_account_index']);
+      expect(up.postings_non_card_account_index).to.match(/\(\s*"?account"?\s*\)\s*WHERE\s*\(?\s*"?card_id"?\s+IS\s+NULL\s*\)?/i);
+      await knex.migrate.down({ migrationSource, name: '012_lean_ledger_indexes' });
+      const down = await ledgerIndexes();
+      expect(Object.keys(down).sort()).to.deep.equal(['ledger_entries_card_id_id_index', 'ledger_entries_created_at_ms_index', 'postings_account_index', 'postings_card_id_index', 'postings_entry_id_index']);
+      expect(down.postings_account_index).to.not.match(/WHERE/i);
+      await knex.migrate.latest({ migrationSource });
+      expect(await ledgerIndexes()).to.deep.equal(up);
+    });
+  });
+}
