@@ -6,7 +6,7 @@ import { pinLockOf } from './card';
 import { normalizeCardNumber } from './card-number';
 import { cardByNumberHash } from './card-rows';
 import { SecretHasher } from './secrets';
-import { isThrottled, recordSourceFailure, throttleRule } from './throttle';
+import { lockedKeys, recordSourceFailure, throttleRule } from './throttle';
 
 const INVALID = 'card number or PIN is not valid';
 
@@ -27,8 +27,10 @@ export interface AuthSource {
 
 /** Which of a source's keys is throttled now: `merchant` before `source`; null when none is. */
 export async function throttledSource(ctx: Pick<TxContext, 'q' | 'now_ms'>, source: AuthSource): Promise<'merchant' | 'source' | null> {
-  if (source.merchant_key !== undefined && (await isThrottled(ctx, source.merchant_key))) return 'merchant';
-  if (source.throttle_key !== undefined && (await isThrottled(ctx, source.throttle_key))) return 'source';
+  const { merchant_key, throttle_key } = source;
+  const locked = await lockedKeys(ctx, [merchant_key, throttle_key].filter((k) => k !== undefined)); // both in one read
+  if (merchant_key !== undefined && locked.has(merchant_key)) return 'merchant';
+  if (throttle_key !== undefined && locked.has(throttle_key)) return 'source';
   return null;
 }
 

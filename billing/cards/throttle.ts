@@ -22,9 +22,18 @@ export function throttleRule(policy: BillingPolicy, kind: 'source' | 'merchant')
   };
 }
 
+/** Which of `keys` are locked now: one statement, however many keys (a channel passes one or two). */
+export async function lockedKeys(ctx: Pick<TxContext, 'q' | 'now_ms'>, keys: readonly string[]): Promise<Set<string>> {
+  if (keys.length === 0) return new Set();
+  const rows = await ctx.q.all<{ key: string }>(
+    `SELECT key FROM auth_throttles WHERE key IN (${keys.map(() => '?').join(', ')}) AND locked_until_ms > ?`,
+    [...keys, ctx.now_ms],
+  );
+  return new Set(rows.map((r) => r.key));
+}
+
 export async function isThrottled(ctx: Pick<TxContext, 'q' | 'now_ms'>, key: string): Promise<boolean> {
-  const row = await ctx.q.one<{ locked_until_ms: number | null }>('SELECT locked_until_ms FROM auth_throttles WHERE key = ?', [key]);
-  return !!row && row.locked_until_ms !== null && row.locked_until_ms > ctx.now_ms;
+  return (await lockedKeys(ctx, [key])).has(key);
 }
 
 /** Counts one failure against `key` under `rule` (by default the per-source rule of the policy). */

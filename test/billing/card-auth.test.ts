@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { authenticateCard, sourceThrottled } from '../../billing/cards/card-auth';
+import { authenticateCard, sourceThrottled, throttledSource } from '../../billing/cards/card-auth';
 import { cardById } from '../../billing/cards/card-rows';
 import { createTestBilling, KINDS, requireKind } from '../support/databases';
 import type { TestBilling } from '../support/databases';
@@ -31,6 +31,30 @@ for (const kind of KINDS) {
       expect(await attempt(b.number, null)).to.equal('rate_limited');
       expect((await cardById(t.billing.db, a.card_id))?.pin_failures).to.equal(1);
       expect(await t.billing.tx((ctx) => authenticateCard(ctx, b.number, b.pin, { throttle_key: 'ip:198.51.100.1' })).then(code)).to.equal('ok');
+    });
+
+    it('reads both keys of a source at once and names the budget that ran out: the merchant before its customer', async () => {
+      const tag = Math.random().toString(36).slice(2, 8);
+      const [merchant, customer] = [`merchant:t${tag}`, `ip:198.51.100.${Math.floor(Math.random() * 250)}-${tag}`];
+      /** Locks `key` until `in_ms` from now (null: failures counted, no lock). */
+      const lock = (key: string, in_ms: number | null) => t.billing.tx((ctx) => ctx.q.run(
+        'INSERT INTO auth_throttles (key, failures, window_start_ms, locked_until_ms) VALUES (?, 0, ?, ?) ON CONFLICT (key) DO UPDATE SET locked_until_ms = excluded.locked_until_ms',
+        [key, ctx.now_ms, in_ms === null ? null : ctx.now_ms + in_ms],
+      ));
+      const which = (source: { merchant_key?: string; throttle_key?: string }) => t.billing.tx((ctx) => throttledSource(ctx, source));
+      const both = { merchant_key: merchant, throttle_key: customer };
+      expect(await which(both)).to.equal(null);
+      expect(await which({})).to.equal(null);
+      await lock(customer, 60_000);
+      expect(await which(both)).to.equal('source');
+      expect(await which({ merchant_key: merchant })).to.equal(null);
+      await lock(merchant, 60_000);
+      expect(await which(both)).to.equal('merchant');
+      expect(await which({ throttle_key: customer })).to.equal('source');
+      await lock(customer, null); // counted, not locked
+      expect(await which(both)).to.equal('merchant');
+      await lock(merchant, -1); // a lock that has run out
+      expect(await which(both)).to.equal(null);
     });
 
     it('by number alone: finds the card whatever its PIN lock, counting nothing', async () => {
