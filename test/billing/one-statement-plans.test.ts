@@ -14,9 +14,10 @@ const nodes = (n: PlanNode): PlanNode[] => [n, ...(n.Plans ?? []).flatMap(nodes)
  * The plans PostgreSQL keeps for the one-statement capture and void (prepared statements run with
  * a generic plan after a few executions). They must reach the hold by its primary key and its row,
  * and a call's record by its primary key, whatever the statistics say. Here the statistics are taken
- * while no hold is pending and no call active, and then thousands are: the index on holds (status,
- * expires_at_ms), or on call_records (status), then looks like the cheapest way to find "the
- * pending hold (active call) with this id", and a plan taking it reads every one for each move.
+ * while no hold is pending and no call active, and then thousands are: an index of the pending
+ * holds (by expiry or by card), or the one on call_records (status), then looks like the cheapest
+ * way to find "the pending hold (active call) with this id", and a plan taking it reads every one
+ * for each move.
  */
 describe('one-statement hold moves: their generic plans on PostgreSQL (holds and call records found by primary key)', () => {
   let t: TestBilling;
@@ -86,7 +87,7 @@ describe('one-statement hold moves: their generic plans on PostgreSQL (holds and
         expect(write?.['Actual Rows'] ?? (write?.Plans?.[0]?.['Actual Rows']), 'the move was made').to.equal(1);
         const scans = all.filter((n) => (n['Relation Name'] === 'holds' || n['Relation Name'] === 'call_records') && n['Node Type'] !== 'ModifyTable');
         if (c.owner === 'call') expect(scans.map((n) => n['Relation Name']), 'the call record is checked').to.include('call_records');
-        expect(scans.map((n) => n['Index Name'] ?? n['Node Type'])).to.not.include.members(['holds_status_expires_at_ms_index', 'call_records_status_index']);
+        expect(scans.map((n) => n['Index Name'] ?? n['Node Type'])).to.not.include.members(['holds_pending_expiry_index', 'holds_pending_card_index', 'call_records_status_index']);
         expect(Math.max(0, ...scans.map((n) => n['Rows Removed by Filter'] ?? 0)), 'pending holds or active calls read and thrown away').to.equal(0);
       } finally {
         await client.query('DEALLOCATE ALL').catch(() => undefined);

@@ -8,7 +8,7 @@ import * as ivrLeasesCdr from './007_ivr_leases_cdr';
 import * as siteRevealLinks from './008_site_reveal_links';
 import * as cardSecurity from './010_card_security';
 import * as cardCallClaim from './011_card_call_claim';
-import * as leanLedgerIndexes from './012_lean_ledger_indexes';
+import * as leanIndexes from './012_lean_indexes';
 
 interface Migration { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> }
 
@@ -26,7 +26,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['008_site_reveal_links', siteRevealLinks],
   ['010_card_security', cardSecurity],
   ['011_card_call_claim', cardCallClaim],
-  ['012_lean_ledger_indexes', leanLedgerIndexes],
+  ['012_lean_indexes', leanIndexes],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {
