@@ -139,8 +139,9 @@ const ownerClause = (owner: HoldOwner['kind']): string =>
  * The move then updates that row by its ctid, and checks the hold's state there. It does not look
  * the hold up again by id beside `status = 'pending'`: PostgreSQL's generic plan, on statistics
  * that made pending holds look rare (taken while few were pending), took the index on (status,
- * expires_at_ms) for that and read every pending hold for the one it wanted — 2.9–4.2 ms per
- * capture with 20,000 authorizations pending, 0.6 ms by ctid (README, Benchmarks). Should the row have been
+ * expires_at_ms) for that (now the pending holds' index by expiry) and read every pending hold for
+ * the one it wanted — 2.9–4.2 ms per capture with 20,000 authorizations pending, 0.6 ms by ctid
+ * (README, Benchmarks). Should the row have been
  * changed by a transaction that committed after this statement began, its locked version is not
  * visible to the update, which then changes nothing: the move declines and the general path decides.
  */
