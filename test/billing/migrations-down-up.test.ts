@@ -6,9 +6,13 @@ import { parseDatabaseUrl } from '../../billing/store/sql/database-url';
 import { createTestDatabase, KINDS, requireKind } from '../support/databases';
 import type { TestDatabase } from '../support/databases';
 
-/** Migrations 010 (card security) and 011 (the card-place claim function) go down and up again on both databases, keeping the cards. */
+/**
+ * Migrations 010 (card security) and 011 (the card-place claim function) go down and up again on
+ * both databases, keeping the cards; 012 cuts the indexes a money move writes to what queries read,
+ * and down puts them back as they were.
+ */
 for (const kind of KINDS) {
-  describe(`migrations 010_card_security and 011_card_call_claim down and up (${kind})`, function () {
+  describe(`migrations 010_card_security, 011_card_call_claim and 012_lean_indexes down and up (${kind})`, function () {
     this.timeout(60_000);
     let tdb: TestDatabase;
     let knex: Knex;
@@ -47,27 +51,6 @@ for (const kind of KINDS) {
       await knex.migrate.latest({ migrationSource });
       expect(await exists()).to.equal(kind === 'pg');
     });
-  });
-}
-
-/** Migration 012 cuts the indexes a money move writes to what queries read; down puts them back as they were. */
-for (const kind of KINDS) {
-  describe(`migration 012_lean_indexes down and up (${kind})`, function () {
-    this.timeout(60_000);
-    let tdb: TestDatabase;
-    let knex: Knex;
-    before(async function () {
-      await requireKind(this, kind);
-      tdb = await createTestDatabase(kind);
-      const target = parseDatabaseUrl(tdb.url);
-      knex = knexFactory(target.kind === 'sqlite'
-        ? { client: 'better-sqlite3', connection: { filename: target.file }, useNullAsDefault: true }
-        : { client: 'pg', connection: target.url, pool: { min: 0, max: 1 } });
-    });
-    after(async () => {
-      await knex?.destroy();
-      await tdb?.drop();
-    });
 
     /** The secondary indexes of the holds and the ledger, by name, each with what follows ON in its definition. */
     const moneyIndexes = async (): Promise<Record<string, string>> => {
@@ -79,7 +62,7 @@ for (const kind of KINDS) {
       return Object.fromEntries(rows.map((r) => [r.name, plain(r.sql)]));
     };
 
-    it('up: each index by card, status or account only for the rows queries look for; down: as they were, and up again', async () => {
+    it('012: each index by card, status or account only for the rows queries look for; down: as they were; up again', async () => {
       const up = await moneyIndexes();
       expect(up).to.deep.equal({
         holds_call_index: 'holds call_id WHERE call_id IS NOT NULL',
