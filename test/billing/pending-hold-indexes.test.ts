@@ -72,7 +72,8 @@ for (const kind of KINDS) {
         return nodes(plan).filter((p) => p['Relation Name'] === 'holds').map((p) => p['Index Name'] ?? `full scan: ${p['Node Type']}`);
       } finally {
         await client.query('DEALLOCATE ALL').catch(() => undefined);
-        await client.query('RESET ALL').catch(() => undefined);
+        await client.query('RESET enable_seqscan').catch(() => undefined);
+        await client.query('RESET plan_cache_mode').catch(() => undefined);
         client.release();
       }
     };
