@@ -32,10 +32,6 @@ export async function lockedKeys(ctx: Pick<TxContext, 'q' | 'now_ms'>, keys: rea
   return new Set(rows.map((r) => r.key));
 }
 
-export async function isThrottled(ctx: Pick<TxContext, 'q' | 'now_ms'>, key: string): Promise<boolean> {
-  return (await lockedKeys(ctx, [key])).has(key);
-}
-
 /** Counts one failure against `key` under `rule` (by default the per-source rule of the policy). */
 export async function recordSourceFailure(ctx: TxContext, key: string, rule: ThrottleRule = throttleRule(ctx.policy, 'source')): Promise<void> {
   const { q, now_ms } = ctx;

@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
 import { expect } from 'chai';
-import { authenticateCard } from '../../billing/cards/card-auth';
+import { authenticateCard, sourceThrottled } from '../../billing/cards/card-auth';
 import { setCardStatus } from '../../billing/cards/card-admin';
 import { cardById } from '../../billing/cards/card-rows';
-import { isThrottled, recordSourceFailure } from '../../billing/cards/throttle';
+import { recordSourceFailure } from '../../billing/cards/throttle';
 import { reserveCallChunk } from '../../billing/calls/call-holds';
 import { importDeck, lookupRate } from '../../billing/rating/rate-store';
 import type { Rate } from '../../billing/rating/rate';
@@ -41,11 +41,11 @@ for (const kind of KINDS) {
     it('throttles a source (caller number, IP) after repeated failures', async () => {
       const key = 'ip:203.0.113.7';
       for (let i = 0; i < 3; i++) await t.billing.tx((ctx) => recordSourceFailure(ctx, key));
-      expect(await t.billing.tx((ctx) => isThrottled(ctx, key))).to.equal(false);
+      expect(await t.billing.tx((ctx) => sourceThrottled(ctx, { throttle_key: key }))).to.equal(false);
       await t.billing.tx((ctx) => recordSourceFailure(ctx, key));
-      expect(await t.billing.tx((ctx) => isThrottled(ctx, key))).to.equal(true);
+      expect(await t.billing.tx((ctx) => sourceThrottled(ctx, { throttle_key: key }))).to.equal(true);
       t.clock.advance(DEFAULT_POLICY.source_lock_ms + 1);
-      expect(await t.billing.tx((ctx) => isThrottled(ctx, key))).to.equal(false);
+      expect(await t.billing.tx((ctx) => sourceThrottled(ctx, { throttle_key: key }))).to.equal(false);
     });
 
     it('applies the three expiry policies', async () => {
