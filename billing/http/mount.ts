@@ -6,6 +6,7 @@ import type { Billing } from '../billing';
 import type { BackgroundTask } from '../shared/background-task';
 import type { Logger } from '../shared/logger';
 import { sendError, sendJson } from './api-error';
+import { apiSecurityHeaders } from './api-security-headers';
 import { createApiMetrics } from './api-metrics';
 import { docsPage } from './docs-page';
 import { apiErrorHandler, jsonBody } from './json-body';
@@ -54,7 +55,8 @@ export function mountSettlementApi(app: Express, deps: ApiDeps, options: ApiOpti
   const { billing, logger } = deps;
   const metrics = createApiMetrics(deps.metrics, billing, logger);
   const context = requestContext(logger, metrics);
-  const security = helmet();
+  const pageSecurity = helmet(); // /docs is an HTML page
+  const security = apiSecurityHeaders();
 
   app.get('/healthz', context, (_req, res) => { res.json({ status: 'ok' }); });
   app.get('/readyz', context, async (_req, res) => {
@@ -70,7 +72,7 @@ export function mountSettlementApi(app: Express, deps: ApiDeps, options: ApiOpti
     res.type(deps.metrics.contentType).send(await deps.metrics.metrics());
   });
   app.get('/openapi.json', context, security, (_req, res) => { sendJson(res, 200, openApiDocument()); });
-  app.get('/docs', context, security, (_req, res) => { res.type('html').send(docsPage()); });
+  app.get('/docs', context, pageSecurity, (_req, res) => { res.type('html').send(docsPage()); });
 
   const v1 = express.Router();
   // One composed layer instead of eight router layers: the same middleware, less dispatch per request.
