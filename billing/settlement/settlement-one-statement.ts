@@ -1,6 +1,7 @@
 import type { AuthSource } from '../cards/card-auth';
 import { NOTHING_TO_CLEAR } from '../cards/card-auth-one-statement';
 import { normalizeCardNumber } from '../cards/card-number';
+import { VISIBLE_CARD } from '../cards/card-rows';
 import type { IdempotencyRow } from '../idempotency/idempotency';
 import { captureCtes, captureParams, cardLockedNow, isPostgres, orGeneralPath, spendableCard, voidCtes, voidParams, VOID_PLACEHOLDERS } from '../holds/one-statement';
 import { HOLD_COLUMNS } from '../holds/hold-rows';
@@ -46,7 +47,7 @@ WITH card AS (
     balance_minor = balance_minor - CASE WHEN $3::boolean THEN $4::bigint ELSE 0 END,
     pending_minor = pending_minor + CASE WHEN $3::boolean THEN 0 ELSE $4::bigint END,
     first_used_at_ms = COALESCE(first_used_at_ms, $2)
-  WHERE id = ${cardLockedNow('number_hash = $5')} AND pin_hash = $6 AND ${NOTHING_TO_CLEAR}
+  WHERE id = ${cardLockedNow(`number_hash = $5 AND ${VISIBLE_CARD}`)} AND pin_hash = $6 AND ${NOTHING_TO_CLEAR}
     AND currency = $7 AND balance_minor - pending_minor >= $4 AND ${spendableCard('$2')}
     AND NOT EXISTS (SELECT 1 FROM auth_throttles WHERE key IN ($1, $18) AND locked_until_ms > $2)
   RETURNING id, last4, balance_minor, pending_minor
