@@ -73,7 +73,8 @@ async function checkSpend(ctx: TxContext, card: Card, h: Pick<NewHold, 'amount_m
   return ok(true);
 }
 
-function newHoldRow(ctx: TxContext, card: Card, h: NewHold, status: 'pending' | 'captured'): Hold {
+/** The row of a new hold on `card`, born pending or captured. */
+export function newHoldRow(ctx: TxContext, card: Pick<Card, 'id'>, h: NewHold, status: 'pending' | 'captured'): Hold {
   return {
     id: newId(h.id_prefix ?? 'hold'),
     card_id: card.id,
@@ -93,7 +94,7 @@ function newHoldRow(ctx: TxContext, card: Card, h: NewHold, status: 'pending' | 
   };
 }
 
-async function insertHold(ctx: TxContext, hold: Hold): Promise<void> {
+export async function insertHold(ctx: TxContext, hold: Hold): Promise<void> {
   await ctx.q.run(
     'INSERT INTO holds (id, card_id, kind, merchant_id, call_id, currency, amount_minor, captured_minor, refunded_minor, status, reference, description, expires_at_ms, created_at_ms, updated_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)',
     [hold.id, hold.card_id, hold.kind, hold.merchant_id, hold.call_id, hold.currency, hold.amount_minor, hold.captured_minor, hold.status, hold.reference, hold.description, hold.expires_at_ms, hold.created_at_ms, hold.updated_at_ms],
@@ -140,18 +141,26 @@ export async function chargeNow(ctx: TxContext, card: Card, h: NewHold, target: 
   card.expires_at_ms = expires;
   const hold = newHoldRow(ctx, card, h, 'captured');
   await insertHold(ctx, hold);
+  await bookCharge(ctx, hold, target);
+  return ok(hold);
+}
+
+/**
+ * The entry of a hold born captured, whose card balance the caller has already moved (in the same
+ * conditional UPDATE that checked the money was there).
+ */
+export async function bookCharge(ctx: TxContext, hold: Hold, target: CaptureTarget): Promise<void> {
   await postEntry(ctx.q, ctx.now_ms, {
     kind: target.entry_kind,
-    card_id: card.id,
+    card_id: hold.card_id,
     hold_id: hold.id,
     reference: hold.reference,
-    balances_applied_for: [card.id],
+    balances_applied_for: [hold.card_id],
     postings: [
-      { account: cardAccount(card.id), card_id: card.id, amount_minor: -h.amount_minor, currency: h.currency },
-      { account: target.account, card_id: null, amount_minor: h.amount_minor, currency: h.currency },
+      { account: cardAccount(hold.card_id), card_id: hold.card_id, amount_minor: -hold.amount_minor, currency: hold.currency },
+      { account: target.account, card_id: null, amount_minor: hold.amount_minor, currency: hold.currency },
     ],
   });
-  return ok(hold);
 }
 
 /**

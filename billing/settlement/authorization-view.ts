@@ -17,7 +17,7 @@ export interface AuthorizationView {
   created_at: string;
 }
 
-export function authorizationView(hold: Hold, card: Card): AuthorizationView {
+export function authorizationView(hold: Hold, card: Pick<Card, 'last4' | 'balance_minor' | 'pending_minor'>): AuthorizationView {
   return {
     id: hold.id,
     status: hold.status,

@@ -7,11 +7,12 @@ import { captureHold, chargeNow, createHold, voidHold } from '../holds/hold-engi
 import { holdById } from '../holds/hold-rows';
 import { refundHold } from '../holds/refunds';
 import type { Refund } from '../holds/refunds';
-import { merchantPayable } from '../ledger/accounts';
 import type { TxContext } from '../shared/context';
 import { assert, fail, ok } from '../shared/errors';
 import type { Result } from '../shared/errors';
 import { authorizationView } from './authorization-view';
+import { authorizeInOneUpdate } from './authorize-in-one-update';
+import { merchantCapture, merchantHold } from './merchant-hold';
 import type { AuthorizationView } from './authorization-view';
 
 /**
@@ -37,23 +38,18 @@ async function view(ctx: TxContext, hold_id: string): Promise<AuthorizationView>
 }
 
 export async function authorize(ctx: TxContext, merchant_id: number, input: AuthorizeInput, source: AuthSource = {}): Promise<Result<AuthorizationView>> {
+  // SQLite: the common case in one UPDATE first (on PostgreSQL, runMoneyMove has already tried the
+  // whole move as one statement, under the same conditions, before this transaction).
+  if (ctx.q.dialect === 'sqlite') {
+    const done = await authorizeInOneUpdate(ctx, merchant_id, input, source);
+    if (done) return ok(done);
+  }
   const auth = await authenticateCard(ctx, input.card_number, input.pin, source);
   if (!auth.ok) return auth;
   const card = auth.value;
-  const h = {
-    kind: 'merchant' as const,
-    merchant_id,
-    amount_minor: input.amount,
-    currency: input.currency,
-    ttl_ms: ctx.policy.merchant_hold_ttl_ms,
-    reference: input.reference ?? null,
-    description: input.description ?? null,
-    id_prefix: 'auth',
-  };
+  const h = merchantHold(ctx, merchant_id, input);
   // Both update `card` in place, so the answer needs no second read.
-  const hold = input.capture
-    ? await chargeNow(ctx, card, h, { account: merchantPayable(merchant_id), entry_kind: 'capture' })
-    : await createHold(ctx, card, h);
+  const hold = input.capture ? await chargeNow(ctx, card, h, merchantCapture(merchant_id)) : await createHold(ctx, card, h);
   if (!hold.ok) return hold;
   return ok(authorizationView(hold.value, card));
 }
@@ -67,7 +63,7 @@ async function ownHold(ctx: TxContext, merchant_id: number, id: string): Promise
 export async function capture(ctx: TxContext, merchant_id: number, id: string, amount?: number): Promise<Result<AuthorizationView>> {
   const own = await ownHold(ctx, merchant_id, id);
   if (!own.ok) return own;
-  const r = await captureHold(ctx, id, amount, { account: merchantPayable(merchant_id), entry_kind: 'capture' });
+  const r = await captureHold(ctx, id, amount, merchantCapture(merchant_id));
   if (!r.ok) return r;
   return ok(await view(ctx, id));
 }

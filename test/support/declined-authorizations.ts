@@ -5,7 +5,8 @@ import type { TestBilling } from './databases';
 
 /**
  * The states of a card or a request in which an authorization's short path (one statement on
- * PostgreSQL: settlement-one-statement.ts) must write nothing and leave the general path to decide. Each puts the card or the request in one
+ * PostgreSQL: settlement-one-statement.ts; one UPDATE on SQLite: authorize-in-one-update.ts) must
+ * write nothing and leave the general path to decide. Each puts the card or the request in one
  * state the general path answers with an error (or a correction); dropping any condition from the
  * short path's WHERE clause makes the matching row fail.
  */
