@@ -9,6 +9,7 @@ import { merchantPayable } from '../ledger/accounts';
 import type { TxContext } from '../shared/context';
 import { newId } from '../shared/ids';
 import { authorizationViewSql } from './authorization-view';
+import { merchantCapture } from './merchant-hold';
 import type { AuthorizeInput } from './settlement';
 
 /**
@@ -100,7 +101,7 @@ export async function captureInOneStatementForMerchant(ctx: TxContext, merchant_
   if (!isPostgres(q)) return null;
   if (amount !== undefined && (!Number.isSafeInteger(amount) || amount <= 0)) return null;
   const owner = { kind: 'merchant' as const, merchant_id };
-  const params = captureParams(id, amount ?? null, now_ms, { account: merchantPayable(merchant_id), entry_kind: 'capture' }, owner);
+  const params = captureParams(id, amount ?? null, now_ms, merchantCapture(merchant_id), owner);
   const row = await orGeneralPath(q.one<{ body: string }>(CAPTURE_SQL, [...params, ...keyParams(idempotency, now_ms)]));
   return row ? { status: 200, body: JSON.parse(row.body) as unknown } : null;
 }
