@@ -1,8 +1,8 @@
 import type { TxContext } from '../shared/context';
 import type { Card } from './card';
 import type { AuthSource } from './card-auth';
-import { normalizeCardNumber } from './card-number';
 import { CARD_COLUMNS, VISIBLE_CARD } from './card-rows';
+import { numberHashOf } from './credentials';
 import { SecretHasher } from './secrets';
 
 /** `auth_throttles` holds no lock now on either key of `source` (parameters: the two keys, then now). */
@@ -23,9 +23,8 @@ export const NOTHING_TO_CLEAR = 'pin_failures = 0 AND pin_lockouts = 0 AND locke
  */
 export async function authenticateInOneRead(ctx: Pick<TxContext, 'q' | 'hasher' | 'now_ms'>, cardNumber: string, pin: string, source: AuthSource = {}): Promise<Card | null> {
   const { q, hasher, now_ms } = ctx;
-  const normalized = normalizeCardNumber(cardNumber);
-  if (!normalized || !/^\d{1,12}$/.test(pin)) return null;
-  const numberHash = hasher.cardNumber(normalized);
+  const numberHash = numberHashOf(hasher, cardNumber, pin);
+  if (!numberHash) return null;
   const row = await q.one<Card & { pin_hash: string }>(
     `SELECT ${CARD_COLUMNS}, pin_hash FROM cards WHERE number_hash = ? AND ${VISIBLE_CARD} AND ${NOTHING_TO_CLEAR} AND ${NOT_THROTTLED}`,
     [numberHash, ...throttleKeys(source), now_ms],

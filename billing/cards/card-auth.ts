@@ -5,6 +5,7 @@ import type { Card, PinLock } from './card';
 import { pinLockOf } from './card';
 import { normalizeCardNumber } from './card-number';
 import { cardByNumberHash } from './card-rows';
+import { numberHashOf } from './credentials';
 import { SecretHasher } from './secrets';
 import { lockedKeys, recordSourceFailure, throttleRule } from './throttle';
 
@@ -92,9 +93,8 @@ export function lockoutDurationMs(policy: BillingPolicy, lockouts: number): numb
 
 async function checkPin(ctx: TxContext, cardNumber: string, pin: string): Promise<Result<Card>> {
   const { q, hasher, now_ms, policy } = ctx;
-  const normalized = normalizeCardNumber(cardNumber);
-  if (!normalized || !/^\d{1,12}$/.test(pin)) return fail('invalid_card_credentials', INVALID);
-  const numberHash = hasher.cardNumber(normalized);
+  const numberHash = numberHashOf(hasher, cardNumber, pin);
+  if (!numberHash) return fail('invalid_card_credentials', INVALID);
   const row = await cardByNumberHash(q, numberHash, true);
   if (!row) return fail('invalid_card_credentials', INVALID);
   const lock = pinLockOf(row, now_ms);

@@ -1,8 +1,8 @@
 import type { AuthSource } from '../cards/card-auth';
 import { NOT_THROTTLED, NOTHING_TO_CLEAR, throttleKeys } from '../cards/card-auth-one-statement';
 import type { Card } from '../cards/card';
-import { normalizeCardNumber } from '../cards/card-number';
 import { VISIBLE_CARD } from '../cards/card-rows';
+import { numberHashOf } from '../cards/credentials';
 import { bookCharge, insertHold, newHoldRow } from '../holds/hold-engine';
 import { spendableCard } from '../holds/one-statement';
 import type { TxContext } from '../shared/context';
@@ -37,9 +37,8 @@ export async function authorizeInOneUpdate(ctx: TxContext, merchant_id: number, 
   const { q, hasher, now_ms } = ctx;
   const amount = input.amount;
   if (!Number.isSafeInteger(amount) || amount <= 0) return null;
-  const number = normalizeCardNumber(input.card_number);
-  if (!number || !/^\d{1,12}$/.test(input.pin)) return null; // malformed credentials: answered and counted by the general path
-  const number_hash = hasher.cardNumber(number);
+  const number_hash = numberHashOf(hasher, input.card_number, input.pin);
+  if (!number_hash) return null; // malformed credentials: answered and counted by the general path
   const capture = input.capture === true;
   const card = await q.one<SpentCard>(SPEND_SQL, [
     capture ? amount : 0, capture ? 0 : amount, now_ms,

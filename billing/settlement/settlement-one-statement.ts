@@ -1,7 +1,7 @@
 import type { AuthSource } from '../cards/card-auth';
 import { NOTHING_TO_CLEAR } from '../cards/card-auth-one-statement';
-import { normalizeCardNumber } from '../cards/card-number';
 import { VISIBLE_CARD } from '../cards/card-rows';
+import { numberHashOf } from '../cards/credentials';
 import type { IdempotencyRow } from '../idempotency/idempotency';
 import { captureCtes, captureParams, cardLockedNow, isPostgres, orGeneralPath, spendableCard, voidCtes, voidParams, VOID_PLACEHOLDERS } from '../holds/one-statement';
 import { HOLD_COLUMNS } from '../holds/hold-rows';
@@ -81,9 +81,8 @@ export async function authorizeInOneStatement(
   const { q, now_ms, hasher, policy } = ctx;
   if (!isPostgres(q) || !Number.isSafeInteger(input.amount) || input.amount <= 0) return null;
   // Malformed credentials are answered (and counted) by the general path.
-  const number = normalizeCardNumber(input.card_number);
-  if (!number || !/^\d{1,12}$/.test(input.pin)) return null;
-  const number_hash = hasher.cardNumber(number);
+  const number_hash = numberHashOf(hasher, input.card_number, input.pin);
+  if (!number_hash) return null;
   const row = await orGeneralPath(q.one<{ body: string }>(AUTHORIZE_SQL, [
     source.merchant_key ?? null, now_ms, input.capture === true ? 'true' : 'false', input.amount, number_hash, hasher.pin(number_hash, input.pin), input.currency,
     newId('auth'), merchant_id, input.reference ?? null, input.description ?? null, now_ms + policy.merchant_hold_ttl_ms, merchantPayable(merchant_id),
