@@ -33,6 +33,20 @@ for (const kind of KINDS) {
       expect(await t.billing.tx((ctx) => authenticateCard(ctx, b.number, b.pin, { throttle_key: 'ip:198.51.100.1' })).then(code)).to.equal('ok');
     });
 
+    it('a number or PIN not well formed is refused like a wrong one and counted against the source, never against a card; a number typed with spaces or dashes is the card', async () => {
+      const key = `ip:203.0.113.${Math.floor(Math.random() * 250)}`;
+      const c = await t.billing.issueCard({ value_minor: 100, currency: 'USD' });
+      const attempt = (number: string, pin: string) => t.billing.tx((ctx) => authenticateCard(ctx, number, pin, { throttle_key: key })).then(code);
+      expect(await attempt(c.number, 'ab12')).to.equal('invalid_card_credentials');
+      expect(await attempt(c.number, `${c.pin}0000000000`.slice(0, 13))).to.equal('invalid_card_credentials'); // 13 digits
+      expect((await cardById(t.billing.db, c.card_id))?.pin_failures, 'no PIN failure counted on the card').to.equal(0);
+      const spaced = c.number.replace(/(\d{4})(?=\d)/g, '$1 ');
+      expect(await attempt(spaced, c.pin)).to.equal('ok');
+      expect(await attempt(c.number.replace(/(\d{4})(?=\d)/g, '$1-'), c.pin)).to.equal('ok');
+      expect(await attempt(`${c.number.slice(0, 15)}${(Number(c.number[15]) + 1) % 10}`, c.pin)).to.equal('invalid_card_credentials'); // fails Luhn
+      expect(await t.billing.tx((ctx) => sourceThrottled(ctx, { throttle_key: key })), 'three failures from the source').to.equal(true);
+    });
+
     it('reads both keys of a source at once and names the budget that ran out: the merchant before its customer', async () => {
       const tag = Math.random().toString(36).slice(2, 8);
       const [merchant, customer] = [`merchant:t${tag}`, `ip:198.51.100.${Math.floor(Math.random() * 250)}-${tag}`];
